@@ -1,0 +1,158 @@
+"""Typed results of an analysis; turned into JSON once, at the API edge."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Kind = Literal["internal", "external", "other"]
+Position = Literal["header", "footer", "aside", "nav", "main", "body"]
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One `a[href]` or `area[href]`, as the browser resolves it."""
+
+    index: int
+    tag: str
+    href: str
+    raw_href: str
+    text: str
+    image_alt: str | None
+    rel: tuple[str, ...]
+    rel_raw: str | None
+    follow: bool
+    nofollow_reasons: tuple[str, ...]
+    kind: Kind
+    scheme: str
+    host: str | None
+    domain: str | None
+    position: Position
+    target: str | None
+    warnings: tuple[str, ...]
+    redirect_to: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Robots:
+    """Page-wide robots directives from meta robots/googlebot and X-Robots-Tag."""
+
+    nofollow: bool
+    noindex: bool
+    directives: tuple[str, ...]
+    sources: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    url: str
+    base_url: str
+    title: str | None
+    canonical: str | None
+    lang: str | None
+    charset: str | None
+    robots: Robots
+    warnings: tuple[str, ...]
+    truncated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    total: int
+    internal: int
+    external: int
+    other: int
+    followed_external: int
+    not_followed: int
+    nofollow: int
+    sponsored: int
+    ugc: int
+    unique_external_domains: int
+
+
+@dataclass(frozen=True, slots=True)
+class SiteMatch:
+    """Whether the page links to one of my sites (or a competitor's)."""
+
+    site: str
+    linked: bool
+    followed: bool
+    links: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    page: Page
+    links: tuple[Link, ...]
+    summary: Summary
+    sites: tuple[SiteMatch, ...] = field(default=())
+    competitors: tuple[SiteMatch, ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        """The API's JSON shape: `sites` merges my sites into one verdict, competitors stay apart."""
+        mine = [_match_json(m) for m in self.sites]
+        linked_indices = sorted({i for m in self.sites for i in m.links})
+        return {
+            "page": _page_json(self.page),
+            "links": [_link_json(link) for link in self.links],
+            "summary": asdict(self.summary),
+            "sites": {
+                "linked": any(m.linked for m in self.sites),
+                "followed": any(m.followed for m in self.sites),
+                "links": linked_indices,
+                "matches": mine,
+            },
+            "competitors": [_match_json(m) for m in self.competitors],
+        }
+
+
+def _match_json(match: SiteMatch) -> dict[str, Any]:
+    return {
+        "site": match.site,
+        "linked": match.linked,
+        "followed": match.followed,
+        "links": list(match.links),
+    }
+
+
+def _page_json(page: Page) -> dict[str, Any]:
+    robots = page.robots
+    return {
+        "url": page.url,
+        "base_url": page.base_url,
+        "title": page.title,
+        "canonical": page.canonical,
+        "lang": page.lang,
+        "charset": page.charset,
+        "robots": {
+            "nofollow": robots.nofollow,
+            "noindex": robots.noindex,
+            "directives": list(robots.directives),
+            "sources": [{"source": s, "content": c} for s, c in robots.sources],
+        },
+        "warnings": list(page.warnings),
+        "truncated": page.truncated,
+    }
+
+
+def _link_json(link: Link) -> dict[str, Any]:
+    return {
+        "index": link.index,
+        "tag": link.tag,
+        "href": link.href,
+        "raw_href": link.raw_href,
+        "text": link.text,
+        "image_alt": link.image_alt,
+        "rel": list(link.rel),
+        "rel_raw": link.rel_raw,
+        "follow": link.follow,
+        "nofollow_reasons": list(link.nofollow_reasons),
+        "kind": link.kind,
+        "scheme": link.scheme,
+        "host": link.host,
+        "domain": link.domain,
+        "position": link.position,
+        "target": link.target,
+        "warnings": list(link.warnings),
+        "redirect_to": link.redirect_to,
+    }

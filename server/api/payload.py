@@ -1,0 +1,111 @@
+"""Validation of the JSON page payload shared by the analyze and prospects endpoints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import ada_url
+from flask import Request
+
+from server.errors import ApiError
+
+MAX_SITE_ENTRIES = 200
+MAX_HEADER_ENTRIES = 200
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    url: str
+    html: str
+    sites: tuple[str, ...]
+    competitors: tuple[str, ...]
+    charset: str | None
+    headers: tuple[tuple[str, str], ...]
+
+
+def read_json_object(request: Request) -> dict[str, Any]:
+    """The request body as a JSON object, or an ApiError saying why not."""
+    if not request.is_json:
+        raise ApiError(415, "unsupported_media_type", "Send the body as application/json.")
+    data = request.get_json(silent=True)
+    if data is None:
+        raise ApiError(400, "invalid_json", "The body is not valid JSON.")
+    if not isinstance(data, dict):
+        raise ApiError(400, "invalid_json", "The body must be a JSON object.")
+    return data
+
+
+def clean_text(value: str) -> str:
+    """Replace lone surrogates (legal in JSON escapes, illegal in UTF-8) so no encoder fails."""
+    return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+def require_page_url(value: Any, field: str = "url") -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ApiError(400, "invalid_url", f"'{field}' must be an absolute http(s) URL.")
+    value = clean_text(value)
+    try:
+        parsed = ada_url.URL(value)
+    except ValueError:
+        raise ApiError(400, "invalid_url", f"'{field}' is not a valid absolute URL.") from None
+    if parsed.protocol not in ("http:", "https:"):
+        raise ApiError(400, "invalid_url", f"'{field}' must use http or https.")
+    return parsed.href
+
+
+def string_list(data: dict[str, Any], field: str) -> tuple[str, ...]:
+    value = data.get(field)
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ApiError(400, f"invalid_{field}", f"'{field}' must be a list of strings.")
+    if len(value) > MAX_SITE_ENTRIES:
+        raise ApiError(
+            400, f"invalid_{field}", f"'{field}' takes at most {MAX_SITE_ENTRIES} entries."
+        )
+    return tuple(clean_text(v) for v in value if v.strip())
+
+
+def _headers(value: Any) -> tuple[tuple[str, str], ...]:
+    if value is None:
+        return ()
+    pairs: list[Any]
+    if isinstance(value, dict):
+        pairs = list(value.items())
+    elif isinstance(value, list):
+        pairs = value
+    else:
+        raise ApiError(400, "invalid_headers", "'headers' must be an object or a list of pairs.")
+    if len(pairs) > MAX_HEADER_ENTRIES:
+        raise ApiError(400, "invalid_headers", "'headers' has too many entries.")
+    out = []
+    for pair in pairs:
+        if (
+            not isinstance(pair, list | tuple)
+            or len(pair) != 2
+            or not all(isinstance(p, str) for p in pair)
+        ):
+            raise ApiError(400, "invalid_headers", "Each header must be a name and a string value.")
+        out.append((clean_text(pair[0]), clean_text(pair[1])))
+    return tuple(out)
+
+
+def read_page_request(request: Request) -> PageRequest:
+    """Validate `{"url", "html", "sites"?, "competitors"?, "charset"?, "headers"?}`."""
+    data = read_json_object(request)
+    url = require_page_url(data.get("url"))
+    html = data.get("html")
+    if not isinstance(html, str):
+        raise ApiError(400, "invalid_html", "'html' must be a string.")
+    charset = data.get("charset")
+    if charset is not None and not isinstance(charset, str):
+        raise ApiError(400, "invalid_charset", "'charset' must be a string.")
+    return PageRequest(
+        url=url,
+        html=clean_text(html),
+        sites=string_list(data, "sites"),
+        competitors=string_list(data, "competitors"),
+        charset=charset or None,
+        headers=_headers(data.get("headers")),
+    )

@@ -1,0 +1,49 @@
+"""One exception for API errors and the handlers that render every error as JSON."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
+
+
+class ApiError(Exception):
+    """An error the client caused (or must know about), rendered as JSON."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def error_response(status: int, code: str, message: str) -> ResponseReturnValue:
+    return jsonify({"error": {"code": code, "message": message}}), status
+
+
+def _http_code(exc: HTTPException) -> str:
+    name = exc.name or "error"
+    return name.lower().replace(" ", "_").replace("'", "")
+
+
+def init_app(app: Flask) -> None:
+    """Register handlers so no error ever reaches the client as HTML or a traceback."""
+
+    @app.errorhandler(ApiError)
+    def handle_api_error(exc: ApiError) -> ResponseReturnValue:
+        return error_response(exc.status, exc.code, exc.message)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_exception(exc: HTTPException) -> ResponseReturnValue:
+        status = exc.code or 500
+        response = error_response(status, _http_code(exc), exc.description or exc.name)
+        headers = exc.get_headers()
+        extra = {k: v for k, v in headers if k.lower() not in ("content-type", "content-length")}
+        body, code = response  # type: ignore[misc]
+        body.headers.extend(extra)
+        return body, code
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(exc: Exception) -> ResponseReturnValue:
+        app.logger.exception("unhandled error")
+        return error_response(500, "internal_error", "The server failed to handle this request.")
