@@ -9,7 +9,7 @@ from flask import Flask
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the Flask app; configuration comes from defaults, LINKINSPECTOR_* env vars, test_config."""
+    """Build the app: defaults, then LINKINSPECTOR_* env vars (or test_config), then blueprints."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(
         MAX_PAGE_BYTES=10 * 1024 * 1024,

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify
-from flask.typing import ResponseReturnValue
+from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
 
@@ -17,8 +16,10 @@ class ApiError(Exception):
         self.message = message
 
 
-def error_response(status: int, code: str, message: str) -> ResponseReturnValue:
-    return jsonify({"error": {"code": code, "message": message}}), status
+def error_response(status: int, code: str, message: str) -> Response:
+    response = jsonify({"error": {"code": code, "message": message}})
+    response.status_code = status
+    return response
 
 
 def _http_code(exc: HTTPException) -> str:
@@ -30,20 +31,18 @@ def init_app(app: Flask) -> None:
     """Register handlers so no error ever reaches the client as HTML or a traceback."""
 
     @app.errorhandler(ApiError)
-    def handle_api_error(exc: ApiError) -> ResponseReturnValue:
+    def handle_api_error(exc: ApiError) -> Response:
         return error_response(exc.status, exc.code, exc.message)
 
     @app.errorhandler(HTTPException)
-    def handle_http_exception(exc: HTTPException) -> ResponseReturnValue:
-        status = exc.code or 500
-        response = error_response(status, _http_code(exc), exc.description or exc.name)
-        headers = exc.get_headers()
-        extra = {k: v for k, v in headers if k.lower() not in ("content-type", "content-length")}
-        body, code = response  # type: ignore[misc]
-        body.headers.extend(extra)
-        return body, code
+    def handle_http_exception(exc: HTTPException) -> Response:
+        response = error_response(exc.code or 500, _http_code(exc), exc.description or exc.name)
+        for name, value in exc.get_headers():
+            if name.lower() not in ("content-type", "content-length"):
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
-    def handle_unexpected(exc: Exception) -> ResponseReturnValue:
+    def handle_unexpected(exc: Exception) -> Response:
         app.logger.exception("unhandled error")
         return error_response(500, "internal_error", "The server failed to handle this request.")

@@ -89,7 +89,7 @@ class Analysis:
     competitors: tuple[SiteMatch, ...] = field(default=())
 
     def to_json(self) -> dict[str, Any]:
-        """The API's JSON shape: `sites` merges my sites into one verdict, competitors stay apart."""
+        """The API JSON: `sites` merges my sites into one verdict; competitors stay apart."""
         mine = [_match_json(m) for m in self.sites]
         linked_indices = sorted({i for m in self.sites for i in m.links})
         return {

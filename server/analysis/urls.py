@@ -1,4 +1,4 @@
-"""URL resolution as Chromium's `a.href` does it, and registrable domains by the Public Suffix List."""
+"""URL resolution as Chromium's `a.href` does it; registrable domains by the Public Suffix List."""
 
 from __future__ import annotations
 

@@ -7,8 +7,10 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from server.analysis import InvalidSite
 from server.analysis import analyze as run_analysis
 from server.api.payload import read_page_request
+from server.errors import ApiError
 
 bp = Blueprint("analyze", __name__, url_prefix="/api/v1")
 
@@ -21,14 +23,17 @@ def health() -> ResponseReturnValue:
 @bp.post("/analyze")
 def analyze() -> ResponseReturnValue:
     page = read_page_request(request)
-    result = run_analysis(
-        page.html,
-        page.url,
-        sites=page.sites,
-        competitors=page.competitors,
-        charset=page.charset,
-        headers=page.headers,
-        max_links=int(current_app.config["MAX_LINKS"]),
-    )
+    try:
+        result = run_analysis(
+            page.html,
+            page.url,
+            sites=page.sites,
+            competitors=page.competitors,
+            charset=page.charset,
+            headers=page.headers,
+            max_links=int(current_app.config["MAX_LINKS"]),
+        )
+    except InvalidSite as exc:
+        raise ApiError(400, "invalid_site", str(exc)) from None
     body: dict[str, Any] = result.to_json()
     return jsonify(body)
