@@ -14,6 +14,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(
         MAX_PAGE_BYTES=10 * 1024 * 1024,
         MAX_LINKS=100_000,
+        API_TOKEN=None,
     )
     if test_config is None:
         app.config.from_prefixed_env("LINKINSPECTOR")
@@ -23,9 +24,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     # Imported here, as in Flask's tutorial, so `server.analysis` stays importable alone.
-    from server import errors
+    from server import auth, errors
     from server.api import analyze
 
     errors.init_app(app)
+    auth.init_app(app)
     app.register_blueprint(analyze.bp)
     return app
