@@ -3,6 +3,7 @@ from __future__ import annotations
 import http.server
 import os
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -93,6 +94,10 @@ class PageServer:
     base: str
     pages: dict[str, tuple[int, list[tuple[str, str]], str]] = field(default_factory=dict)
     hits: list[str] = field(default_factory=list)
+    delay: float = 0.0
+    in_flight: int = 0
+    most_in_flight: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -110,7 +115,13 @@ def page_server() -> Iterator[PageServer]:
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            site.hits.append(self.path)
+            with site.lock:
+                site.hits.append(self.path)
+                site.in_flight += 1
+                site.most_in_flight = max(site.most_in_flight, site.in_flight)
+            time.sleep(site.delay)
+            with site.lock:
+                site.in_flight -= 1
             status, headers, html = site.pages.get(self.path, (404, [], "<h1>Not found</h1>"))
             body = html.encode("utf-8")
             self.send_response(status)
