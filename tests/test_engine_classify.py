@@ -98,7 +98,8 @@ def test_redirect_wrappers_report_their_destination() -> None:
 def test_summary_counts() -> None:
     html = (
         '<a href="/i">i</a><a href="https://a.test/">a</a><a href="https://a.test/2" rel=nofollow>'
-        'n</a><a href="https://b.test/" rel="sponsored">s</a><a href="https://c.test/" rel=ugc>u</a>'
+        'n</a><a href="https://b.test/" rel="sponsored">s</a>'
+        '<a href="https://c.test/" rel=ugc>u</a>'
         '<a href="mailto:x@y.z">m</a>'
     )
     summary = analyze(html, PAGE).summary
