@@ -11,6 +11,8 @@ from flask.testing import FlaskClient
 
 from server import create_app
 
+pytestmark = pytest.mark.databases
+
 
 @pytest.fixture
 def fetching_app(app: Flask) -> Flask:
