@@ -144,6 +144,30 @@ def test_db_upgrade_creates_the_schema(database_url: str, tmp_path: str) -> None
     get_store(app).engine.dispose()
 
 
+def test_the_migration_downgrades_and_upgrades_again(app: Flask, runner: FlaskCliRunner) -> None:
+    client = app.test_client()
+    assert (
+        client.post(
+            "/api/v1/backlinks", json={"source_url": "https://a.com/", "target": "b.com"}
+        ).status_code
+        == 201
+    )
+    engine = get_store(app).engine
+    down = runner.invoke(args=["db", "downgrade", "base", "--yes"])
+    assert down.exit_code == 0, down.output
+    assert "(empty)" in down.output
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    up = runner.invoke(args=["db", "upgrade"])
+    assert up.exit_code == 0, up.output
+    assert client.get("/api/v1/backlinks").get_json()["total"] == 0
+    assert (
+        client.post(
+            "/api/v1/backlinks", json={"source_url": "https://a.com/", "target": "b.com"}
+        ).status_code
+        == 201
+    )
+
+
 def test_recheck_shows_a_progress_bar_on_a_terminal(
     tmp_path: Path, page_server: PageServer
 ) -> None:

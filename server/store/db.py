@@ -171,6 +171,19 @@ def upgrade_schema(app: Flask, store: Store | None = None, revision: str = "head
     store.upgraded = revision == "head"
 
 
+def downgrade_schema(app: Flask, revision: str) -> None:
+    """Take the schema back to `revision` (`base` drops every table: data is lost)."""
+    from alembic import command
+
+    store = get_store_without_upgrade(app)
+    with _upgrade_lock(store), store.engine.connect() as connection:
+        config = alembic_config(store)
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+        connection.commit()
+    store.upgraded = False
+
+
 def current_revision(app: Flask) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
