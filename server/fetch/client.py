@@ -107,7 +107,7 @@ def _read_capped(response: urllib3.BaseHTTPResponse, max_bytes: int, deadline: _
     body = bytearray()
     while True:
         deadline.left()
-        chunk = response.read(_CHUNK, decode_content=True)
+        chunk = response.read1(_CHUNK, decode_content=True)  # whatever has arrived
         if not chunk:
             return bytes(body)
         body += chunk
