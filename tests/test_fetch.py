@@ -119,6 +119,8 @@ ROUTES: dict[str, Callable[[http.server.BaseHTTPRequestHandler], None]] = {
     "/to-metadata": lambda h: _redirect(h, "http://169.254.169.254/latest/meta-data/"),
     "/to-private": lambda h: _redirect(h, "http://10.0.0.1/admin"),
     "/to-file": lambda h: _redirect(h, "file:///etc/passwd"),
+    "/to-utf8": lambda h: _redirect(h, "/caf\xc3\xa9?q=\xc3\xa9#top"),  # UTF-8 bytes, raw
+    "/caf%C3%A9?q=%C3%A9": lambda h: _send(h, PAGE),
     "/slow": _slow,
     "/drip": _drip,
     "/echo": _echo,
@@ -310,6 +312,12 @@ def test_redirects_are_followed_and_listed(site: Site) -> None:
     assert page.url == site.url("/chain/0")
     assert page.redirects == tuple(site.url(f"/chain/{n}") for n in (5, 4, 3, 2, 1))
     assert page.html == PAGE.decode()
+
+
+def test_a_redirect_location_in_utf8_is_read_as_a_browser_reads_it(site: Site) -> None:
+    page = fetch_page(site.url("/to-utf8"), allow_private=True)
+    assert page.url == site.url("/caf%C3%A9?q=%C3%A9")
+    assert page.redirects == (site.url("/to-utf8"),)
 
 
 def test_a_sixth_redirect_is_refused(site: Site) -> None:
