@@ -307,3 +307,20 @@ def test_csv_import_rejects_what_it_cannot_read(client: FlaskClient) -> None:
     assert post("/api/v1/prospects/import", json={"a": 1}).status_code == 415
     missing = post("/api/v1/prospects/import", data={}, content_type="multipart/form-data")
     assert missing.status_code == 400
+
+
+def test_the_api_token_guards_prospects_and_backlinks(app: Any) -> None:
+    app.config["API_TOKEN"] = "s3cret"
+    client = app.test_client()
+    for method, path in [
+        ("post", "/api/v1/prospects"),
+        ("get", "/api/v1/prospects"),
+        ("get", "/api/v1/prospects.csv"),
+        ("post", "/api/v1/prospects/import"),
+        ("post", "/api/v1/backlinks"),
+        ("post", "/api/v1/backlinks/1/check"),
+    ]:
+        response = getattr(client, method)(path)
+        assert response.status_code == 401, path
+    authorised = client.get("/api/v1/prospects", headers={"Authorization": "Bearer s3cret"})
+    assert authorised.status_code == 200
