@@ -82,12 +82,13 @@ def test_a_page_linking_to_my_site_says_the_link_is_won(client: FlaskClient) -> 
 def test_pages_of_the_same_site_go_to_one_prospect(client: FlaskClient) -> None:
     first = save(client, "https://blog.com/one", "<title>One</title>")
     second = save(client, "https://news.blog.com/two", "<title>Two</title>")
-    again = save(client, "https://blog.com/one", "<title>One, edited</title>")
+    again = save(client, "https://blog.com/one#comments", "<title>One, edited</title>")
     assert first["id"] == second["id"] == again["id"]
     assert second["created"] is False
     assert again["page_count"] == 2
     titles = sorted(p["title"] for p in again["pages"])
     assert titles == ["One, edited", "Two"]
+    assert again["saved_page"] == first["saved_page"]
     listing = client.get("/api/v1/prospects").get_json()
     assert listing["total"] == 1
 
