@@ -62,11 +62,11 @@ def init_app(app: Flask) -> None:
     """
     if not app.config["ACCESS_LOG"]:
         return
-    if not logger.handlers:
+    if not any(isinstance(handler, StdoutHandler) for handler in logger.handlers):
         handler = StdoutHandler()
         handler.setFormatter(logging.Formatter("%(message)s"))
         logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-        logger.propagate = False
+    logger.setLevel(logging.INFO)
+    logger.propagate = False  # the lines are the output; do not repeat them via the root logger
     app.before_request(start_timer)
     app.after_request(log_request)
