@@ -29,6 +29,8 @@ def init_app(app: Flask) -> Limiter:
         storage_uri=app.config["RATELIMIT_STORAGE_URI"],
         headers_enabled=True,
         key_prefix="linkinspector",
+        # If Redis is unreachable, count in this process rather than fail every request.
+        in_memory_fallback_enabled=True,
     )
 
     @app.errorhandler(RateLimitExceeded)

@@ -208,7 +208,8 @@ def test_rebinding_host_is_refused_before_the_token_or_the_view(client: FlaskCli
 
 
 @pytest.mark.parametrize(
-    "host", ["localhost", "localhost:8750", "127.0.0.1", "127.0.0.1:8750", "[::1]:8750", "LOCALHOST"]
+    "host",
+    ["localhost", "localhost:8750", "127.0.0.1", "127.0.0.1:8750", "[::1]:8750", "LOCALHOST"],
 )
 def test_loopback_names_are_allowed_with_or_without_port(client: FlaskClient, host: str) -> None:
     assert client.get("/api/v1/health", headers={"Host": host}).status_code == 200

@@ -36,11 +36,23 @@ def server_env(**extra: str) -> dict[str, str]:
 
 
 def run_refused(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+    """Run a serve command expected to exit at once; kill its whole group if it does not."""
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
-    assert "Listening at" not in result.stderr  # refused before any socket was opened
-    return result
+    try:
+        stdout, stderr = process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        stdout, stderr = process.communicate()
+    assert "Listening at" not in stderr  # refused before any socket was opened
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
 
 def test_gunicorn_refuses_a_public_bind_without_token() -> None:
@@ -112,7 +124,10 @@ class Gunicorn:
         )
         self.stdout: list[str] = []
         self.stderr: list[str] = []
-        for stream, lines in ((self.process.stdout, self.stdout), (self.process.stderr, self.stderr)):
+        for stream, lines in (
+            (self.process.stdout, self.stdout),
+            (self.process.stderr, self.stderr),
+        ):
             threading.Thread(target=self._collect, args=(stream, lines), daemon=True).start()
         self.port = self._wait_for_port()
         self._wait_until_serving()
@@ -230,7 +245,9 @@ def test_served_access_log_is_json_lines_without_the_query(served: Gunicorn) -> 
     while time.monotonic() < deadline and not any("health" in ln for ln in served.stdout):
         time.sleep(0.05)
     records = [json.loads(line) for line in served.stdout if line.strip()]
-    assert {"method": "GET", "route": "/api/v1/health", "status": 200}.items() <= records[-1].items()
+    assert {"method": "GET", "route": "/api/v1/health", "status": 200}.items() <= records[
+        -1
+    ].items()
     assert "SECRET" not in "".join(served.stdout + served.stderr)
 
 

@@ -11,7 +11,9 @@ from flask import Flask, request
 
 from server import create_app
 
-SECRET_HTML = "<p>private draft</p><a href='https://partner.example/?aff=SECRET-AFF'>SECRET-ANCHOR</a>"
+SECRET_HTML = (
+    "<p>private draft</p><a href='https://partner.example/?aff=SECRET-AFF'>SECRET-ANCHOR</a>"
+)
 
 
 @pytest.fixture
