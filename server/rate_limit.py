@@ -11,7 +11,10 @@ from server.errors import error_response
 
 
 def is_exempt() -> bool:
-    """Health checks and CORS preflights do not spend the client's budget."""
+    """Health checks and CORS preflights do not spend the client's budget.
+
+    (Flask-Limiter itself never counts static files or unrouted paths.)
+    """
     return request.method == "OPTIONS" or request.path in PUBLIC_PATHS
 
 

@@ -246,6 +246,11 @@ def test_health_is_not_rate_limited() -> None:
     assert [client.get("/api/v1/health").status_code for _ in range(5)] == [200] * 5
 
 
+def test_rate_limit_can_be_turned_off_for_load_tests() -> None:
+    client = make_app(RATE_LIMIT="1/minute", RATELIMIT_ENABLED=False).test_client()
+    assert [analyze(client).status_code for _ in range(3)] == [200, 200, 200]
+
+
 def test_each_client_address_has_its_own_budget() -> None:
     client = make_app(RATE_LIMIT="1/minute").test_client()
     first = {"REMOTE_ADDR": "192.0.2.1"}
