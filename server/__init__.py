@@ -11,6 +11,8 @@ from flask import Flask
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then LINKINSPECTOR_* env vars (or test_config), then blueprints."""
     app = Flask(__name__, instance_relative_config=True)
+    # Keep the documented field order (page, links, summary...) instead of sorting keys.
+    app.json.sort_keys = False  # type: ignore[attr-defined]
     # Imported here, as in Flask's tutorial, so `server.analysis` stays importable alone.
     from server import access, access_log, auth, body_size, config, errors, rate_limit
     from server.api import analyze
