@@ -49,7 +49,7 @@ def origin_matches(origin: str, rules: Sequence[OriginRule]) -> bool:
 def host_is_allowed(host: str, allowed_hosts: Sequence[str]) -> bool:
     """Match a Host header; an entry with a port must match exactly, one without any port."""
     name, port = split_host(host)
-    if not name:
+    if not name or (port is not None and not port.isdigit()):
         return False
     for entry in allowed_hosts:
         entry_name, entry_port = split_host(entry)

@@ -195,7 +195,9 @@ def test_preflight_from_a_web_page_is_refused(client: FlaskClient) -> None:
 # --- Host (DNS rebinding) ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("host", ["evil.example", "evil.example:8750", "10.0.0.5:8750", ""])
+@pytest.mark.parametrize(
+    "host", ["evil.example", "evil.example:8750", "10.0.0.5:8750", "", "localhost:80@evil.example"]
+)
 def test_request_for_an_unknown_host_is_421(client: FlaskClient, host: str) -> None:
     response = client.get("/api/v1/health", headers={"Host": host})
     assert response.status_code == 421
