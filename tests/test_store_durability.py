@@ -188,15 +188,17 @@ def test_a_server_killed_mid_write_leaves_a_consistent_database(
         threads = [threading.Thread(target=writer, args=(n, server.base)) for n in range(6)]
         for thread in threads:
             thread.start()
-        deadline = time.monotonic() + 20
-        while len(acknowledged) < 40 and time.monotonic() < deadline:
+        # Enough acknowledged saves to check none is lost; the bound is generous because a
+        # loaded CI machine may save only a few pages a second.
+        deadline = time.monotonic() + 90
+        while len(acknowledged) < 20 and time.monotonic() < deadline:
             time.sleep(0.05)
         server.kill()  # while six writers are sending
         time.sleep(0.5)
         stop.set()
         for thread in threads:
             thread.join(timeout=30)
-    assert len(acknowledged) >= 40
+    assert len(acknowledged) >= 20
     assert interrupted, "the kill should have cut requests in flight"
 
     if database_url.startswith("sqlite:///"):
