@@ -27,7 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     # Imported here, as in Flask's tutorial, so `server.analysis` stays importable alone.
-    from server import auth, cli, errors
+    from server import auth, cli, dashboard, errors
     from server.api import analyze, backlinks, prospects
     from server.store import db
 
@@ -38,4 +38,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(analyze.bp)
     app.register_blueprint(prospects.bp)
     app.register_blueprint(backlinks.bp)
+    dashboard.init_app(app)
     return app

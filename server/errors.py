@@ -1,8 +1,10 @@
-"""One exception for API errors and the handlers that render every error as JSON."""
+"""One exception for API errors and the handlers that render every error as JSON (under
+/api/) or as a small HTML page (the dashboard and any other path)."""
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, jsonify, render_template, request
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 
@@ -22,6 +24,25 @@ def error_response(status: int, code: str, message: str) -> Response:
     return response
 
 
+def wants_html() -> bool:
+    """Dashboard pages (every path outside /api/) get HTML error pages; the API keeps JSON."""
+    return not request.path.startswith("/api/")
+
+
+def error_page(status: int, message: str) -> Response:
+    try:
+        body = render_template("dashboard/error.html", status=status, message=message)
+    except Exception:  # the error page must not fail in turn (e.g. a broken template)
+        body = f"<!doctype html><title>Error {status}</title><p>{escape(message)}</p>"
+    return Response(body, status=status, mimetype="text/html")
+
+
+def _respond(status: int, code: str, message: str) -> Response:
+    if wants_html():
+        return error_page(status, message)
+    return error_response(status, code, message)
+
+
 def _http_code(exc: HTTPException) -> str:
     name = exc.name or "error"
     return name.lower().replace(" ", "_").replace("'", "")
@@ -32,11 +53,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(ApiError)
     def handle_api_error(exc: ApiError) -> Response:
-        return error_response(exc.status, exc.code, exc.message)
+        return _respond(exc.status, exc.code, exc.message)
 
     @app.errorhandler(HTTPException)
     def handle_http_exception(exc: HTTPException) -> Response:
-        response = error_response(exc.code or 500, _http_code(exc), exc.description or exc.name)
+        response = _respond(exc.code or 500, _http_code(exc), exc.description or exc.name)
         for name, value in exc.get_headers():
             if name.lower() not in ("content-type", "content-length"):
                 response.headers[name] = value
@@ -45,4 +66,4 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception) -> Response:
         app.logger.exception("unhandled error")
-        return error_response(500, "internal_error", "The server failed to handle this request.")
+        return _respond(500, "internal_error", "The server failed to handle this request.")
