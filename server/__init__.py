@@ -11,6 +11,8 @@ from flask import Flask
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then LINKINSPECTOR_* env vars (or test_config), then blueprints."""
     app = Flask(__name__, instance_relative_config=True)
+    # Keep the documented field order (page, links, summary...) instead of sorting keys.
+    app.json.sort_keys = False  # type: ignore[attr-defined]
     app.config.from_mapping(
         MAX_PAGE_BYTES=10 * 1024 * 1024,
         MAX_LINKS=100_000,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -11,7 +10,7 @@ from datetime import timedelta
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from server.monitor import check_backlink
 from server.store import db
@@ -86,6 +85,7 @@ def change_kind(before: str | None, after: str) -> str | None:
 
 
 @click.command("recheck")
+@with_appcontext
 @click.option(
     "--older-than",
     type=click.FloatRange(min=0),
@@ -104,24 +104,14 @@ def recheck_command(older_than: float, check_all: bool, concurrency: int) -> Non
         click.echo("No backlink is due for a check.")
         return
     results: list[Change] = []
-    lock = threading.Lock()
-    bar_shown = sys.stdout.isatty()
-    with (
-        ThreadPoolExecutor(max_workers=concurrency) as pool,
-        click.progressbar(
-            length=len(ids),
-            label="Checking backlinks",
-            file=sys.stdout if bar_shown else None,
-        ) as bar,
-    ):
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
         futures = [pool.submit(_recheck_one, app, i) for i in ids]
-        for future in as_completed(futures):
-            change = future.result()
-            with lock:
-                if change is not None:
-                    results.append(change)
-                if bar_shown:
-                    bar.update(1)
+        done = as_completed(futures)
+        if sys.stdout.isatty():  # a progress bar on a terminal only, never in logs
+            with click.progressbar(done, length=len(ids), label="Checking backlinks") as bar:
+                results = [c for f in bar if (c := f.result()) is not None]
+        else:
+            results = [c for f in done if (c := f.result()) is not None]
     counts = Counter(c.after for c in results)
     click.echo(
         f"Checked {len(results)} backlinks: "

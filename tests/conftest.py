@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import http.server
 import os
+import threading
+import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -20,34 +24,47 @@ POSTGRES_URL = os.environ.get("LINKINSPECTOR_TEST_DATABASE_URL")
 DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
 
-def _postgres_database(base_url: str) -> tuple[str, str]:
-    """A fresh database on the test server: (its URL, its name)."""
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """One database on the test server for the session (a fresh name, dropped at the end)."""
+    assert POSTGRES_URL is not None
+    base = POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1)
     name = f"li_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return base_url.rsplit("/", 1)[0] + "/" + name, name
-
-
-def _drop_postgres_database(base_url: str, name: str) -> None:
-    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    yield base.rsplit("/", 1)[0] + "/" + name
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
 
 
+def empty_postgres(url: str) -> None:
+    """Delete every row (the schema stays, so the next test's upgrade is a no-op)."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        tables = connection.scalars(
+            text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+                " AND tablename <> 'alembic_version'"
+            )
+        ).all()
+        if tables:
+            names = ", ".join(f'"{t}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
 @pytest.fixture(params=DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database URL of its own for one test: a SQLite file, or a PostgreSQL database."""
+    """An empty database for one test: a SQLite file, or the session's PostgreSQL database."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'linkinspector.sqlite3'}"
         return
-    assert POSTGRES_URL is not None
-    base = POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1)
-    url, name = _postgres_database(base)
+    url = request.getfixturevalue("postgres_database")
+    empty_postgres(url)
     yield url
-    _drop_postgres_database(base, name)
+    empty_postgres(url)
 
 
 @pytest.fixture
@@ -68,3 +85,61 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
+
+
+@dataclass(slots=True)
+class PageServer:
+    """Pages served on 127.0.0.1 for the backlink checker; change `pages` between checks."""
+
+    base: str
+    pages: dict[str, tuple[int, list[tuple[str, str]], str]] = field(default_factory=dict)
+    hits: list[str] = field(default_factory=list)
+    delay: float = 0.0
+    in_flight: int = 0
+    most_in_flight: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def page(
+        self, path: str, html: str, status: int = 200, headers: list[tuple[str, str]] | None = None
+    ) -> str:
+        self.pages[path] = (status, headers or [], html)
+        return self.url(path)
+
+
+@pytest.fixture
+def page_server() -> Iterator[PageServer]:
+    site = PageServer(base="")
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            with site.lock:
+                site.hits.append(self.path)
+                site.in_flight += 1
+                site.most_in_flight = max(site.most_in_flight, site.in_flight)
+            time.sleep(site.delay)
+            with site.lock:
+                site.in_flight -= 1
+            status, headers, html = site.pages.get(self.path, (404, [], "<h1>Not found</h1>"))
+            body = html.encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in headers:
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    site.base = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield site
+    server.shutdown()
+    server.server_close()

@@ -85,7 +85,10 @@ def _positive(name: str, default: int, maximum: int) -> int:
 @bp.post("/backlinks")
 def create() -> ResponseReturnValue:
     data = read_json_object(request)
-    source_url = require_page_url(data.get("source_url"), "source_url")
+    try:
+        source_url = require_page_url(data.get("source_url"), "source_url")
+    except ApiError as exc:
+        raise ApiError(400, "invalid_source_url", exc.message) from None
     target = data.get("target")
     if not isinstance(target, str) or not target.strip():
         raise ApiError(400, "invalid_target", "'target' must be a domain or an http(s) URL prefix.")
