@@ -70,7 +70,9 @@ class DashboardSessionInterface(SecureCookieSessionInterface):
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("SESSION_COOKIE_NAME", "linkinspector_session")
+    if app.config["SESSION_COOKIE_NAME"] == "session":  # Flask's default name, not ours
+        # Cookies are per host, not per port: another Flask app on 127.0.0.1 uses "session".
+        app.config["SESSION_COOKIE_NAME"] = "linkinspector_session"
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     if not app.config.get("SESSION_COOKIE_SAMESITE"):
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
