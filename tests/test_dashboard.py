@@ -144,7 +144,7 @@ def test_an_inline_status_change_is_saved_and_returns_to_the_list(
     assert response.headers["Location"] == f"/?status=new#prospect-{pid}"
     assert client.get(f"/api/v1/prospects/{pid}").get_json()["status"] == "contacted"
     html = page(client, "/?status=new")
-    assert "news.org: status saved." in html
+    assert "news.org: status set to Contacted." in html
     assert sorted(rows(html)) == ["blog.com", "shop.net"]
     assert rows(page(client, "/?status=contacted")) == ["news.org"]
 
@@ -479,6 +479,7 @@ def test_with_a_token_every_page_asks_for_login(token_app: Flask) -> None:
     html = page(client, "/login")
     assert 'type="password"' in html
     assert "Log out" not in html
+    assert 'href="/backlinks"' not in html  # no navigation before logging in
 
 
 def test_logging_in_with_the_token_opens_the_dashboard(token_app: Flask) -> None:

@@ -88,5 +88,6 @@ def logout() -> ResponseReturnValue:
 
 @bp.app_context_processor
 def login_state() -> dict[str, bool]:
-    """Whether the page shows a "Log out" button (only with a token and a login)."""
-    return {"can_log_out": configured_token() is not None and is_logged_in()}
+    """Whether the page shows the navigation, and a "Log out" button (token and login)."""
+    logged_in = is_logged_in()
+    return {"logged_in": logged_in, "can_log_out": logged_in and configured_token() is not None}

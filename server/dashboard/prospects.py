@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
 from server.dashboard import bp
+from server.dashboard.display import STATUS_LABELS
 from server.dashboard.login import local_path
 from server.store import overview, prospect_csv
 from server.store.db import get_session
@@ -152,7 +153,10 @@ def update(prospect_id: int) -> ResponseReturnValue:
         return _back(url_for("dashboard.prospect", prospect_id=prospect_id))
     session.commit()
     changed = [name for name in ("status", "notes", "tags") if form.get(name) is not None]
-    flash(f"{found.domain}: {', '.join(changed) or 'nothing'} saved.", "ok")
+    if changed == ["status"]:
+        flash(f"{found.domain}: status set to {STATUS_LABELS[found.status]}.", "ok")
+    else:
+        flash(f"{found.domain}: {', '.join(changed) or 'nothing'} saved.", "ok")
     return _back(url_for("dashboard.prospect", prospect_id=prospect_id))
 
 
