@@ -12,7 +12,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from server.monitor import check_backlink
+from server.monitor import check_backlink, private_fetch_allowed
 from server.store import db
 from server.store.backlinks import due_backlink_ids, get_backlink, record_check
 
@@ -57,7 +57,7 @@ def _recheck_one(app: Flask, backlink_id: int) -> Change | None:
     outcome = check_backlink(
         source_url,
         target,
-        allow_private=bool(app.config.get("ALLOW_PRIVATE_FETCH")),
+        allow_private=private_fetch_allowed(app.config),
         max_links=int(app.config["MAX_LINKS"]),
     )
     with db.session_scope(app) as session:
@@ -72,11 +72,11 @@ def _recheck_one(app: Flask, backlink_id: int) -> Change | None:
 
 
 def change_kind(before: str | None, after: str) -> str | None:
-    """How a result moved: lost / became nofollow / recovered / error / None if unchanged."""
+    """How a result moved: lost / became nofollow / recovered / errors; None if unchanged."""
+    if after == "error":
+        return "errors"  # listed every time: a page that keeps failing needs a look
     if before == after:
         return None
-    if after == "error":
-        return "errors"
     if after == "missing":
         return "lost" if before is not None else "missing"
     if after == "live-nofollow":

@@ -3,7 +3,8 @@ target as my site, and say live-followed / live-nofollow (and why) / missing / e
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from server.analysis import Analysis, analyze
@@ -11,6 +12,16 @@ from server.store.backlinks import CheckOutcome
 
 MAX_LINKS_KEPT = 20
 Fetcher = Callable[..., Any]
+log = logging.getLogger(__name__)
+
+
+def private_fetch_allowed(config: Mapping[str, Any]) -> bool:
+    """ALLOW_PRIVATE_FETCH, read strictly: only true / 1 / yes / on turn it on (an env value
+    such as "no" must not count as a non-empty, truthy string)."""
+    value = config.get("ALLOW_PRIVATE_FETCH", False)
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return value is True or value == 1
 
 
 def classify(
@@ -66,6 +77,9 @@ def check_backlink(
             error_code=exc.code,
             error_message=exc.message,
         )
+    except Exception as exc:  # a fetcher bug must not stop a recheck of every backlink
+        log.exception("fetching %s failed", source_url)
+        return CheckOutcome("error", error_code="fetch_failed", error_message=repr(exc)[:500])
     try:
         analysis = analyze(
             page.html,

@@ -55,10 +55,24 @@ def empty_postgres(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(params=DATABASES)
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "databases: run each test on every test database (SQLite, PostgreSQL)"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Store tests (marked `databases`) run once per database; others on SQLite only."""
+    if "database_url" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+        "databases"
+    ):
+        metafunc.parametrize("database_url", DATABASES, indirect=True)
+
+
+@pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database for one test: a SQLite file, or the session's PostgreSQL database."""
-    if request.param == "sqlite":
+    if getattr(request, "param", "sqlite") == "sqlite":
         yield f"sqlite:///{tmp_path / 'linkinspector.sqlite3'}"
         return
     url = request.getfixturevalue("postgres_database")

@@ -10,6 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from server import create_app
+from server.monitor import private_fetch_allowed
+
+pytestmark = pytest.mark.databases
 
 
 @pytest.fixture
@@ -209,3 +212,35 @@ def test_deleting_a_backlink_deletes_its_history(
 
 def test_allow_private_fetch_defaults_to_off() -> None:
     assert create_app({"TESTING": True}).config["ALLOW_PRIVATE_FETCH"] is False
+
+
+@pytest.mark.parametrize(
+    ("value", "allowed"),
+    [
+        (True, True),
+        ("true", True),
+        ("1", True),
+        (1, True),
+        ("no", False),
+        ("false", False),
+        (False, False),
+        ("", False),
+        (None, False),
+        ("off", False),
+    ],
+)
+def test_allow_private_fetch_is_read_strictly(value: object, allowed: bool) -> None:
+    assert private_fetch_allowed({"ALLOW_PRIVATE_FETCH": value}) is allowed
+
+
+def test_a_fetcher_crash_is_recorded_as_an_error(
+    app: Flask, page_server: PageServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(url: str, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("server.fetch.fetch_page", broken)
+    client = app.test_client()
+    body = check(client, track(client, page_server.url("/x"))["id"])
+    assert body["last_result"] == "error"
+    assert body["check"]["error"]["code"] == "fetch_failed"

@@ -6,7 +6,10 @@ import csv
 import io
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
+
+pytestmark = pytest.mark.databases
 
 BLOG = """<title>Gardening tips</title>
 <a href="https://competitor.com/guide">A great guide</a>

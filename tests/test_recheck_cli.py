@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import pty
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from conftest import PageServer
@@ -10,8 +15,11 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import inspect, update
 
+from server import create_app
 from server.store.db import get_store, session_scope
 from server.store.models import Backlink, BacklinkCheck, utcnow
+
+pytestmark = pytest.mark.databases
 
 
 @pytest.fixture
@@ -114,8 +122,6 @@ def test_recheck_with_nothing_tracked_says_so(runner: FlaskCliRunner) -> None:
 
 
 def test_db_upgrade_creates_the_schema(database_url: str, tmp_path: str) -> None:
-    from server import create_app
-
     app = create_app(
         {"TESTING": True, "DATABASE_URL": database_url, "DATABASE_AUTO_UPGRADE": False}
     )
@@ -136,3 +142,44 @@ def test_db_upgrade_creates_the_schema(database_url: str, tmp_path: str) -> None
     again = runner.invoke(args=["db", "upgrade"])
     assert again.exit_code == 0
     get_store(app).engine.dispose()
+
+
+def test_recheck_shows_a_progress_bar_on_a_terminal(
+    tmp_path: Path, page_server: PageServer
+) -> None:
+    database = f"sqlite:///{tmp_path / 'tty.sqlite3'}"
+    app = create_app({"TESTING": True, "DATABASE_URL": database})
+    app.instance_path = str(tmp_path)
+    track(app, page_server.page("/a", '<a href="https://mysite.com/">me</a>'))
+    get_store(app).engine.dispose()
+    env = dict(
+        os.environ,
+        LINKINSPECTOR_DATABASE_URL=database,
+        LINKINSPECTOR_ALLOW_PRIVATE_FETCH="true",
+        COLUMNS="80",
+    )
+    primary, secondary = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "server", "recheck"],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+    )
+    os.close(secondary)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(primary, 4096)
+        except OSError:  # EIO: the terminal closed
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(primary)
+    assert process.wait(timeout=60) == 0, output
+    text = output.decode()
+    assert "Checking backlinks" in text
+    assert "100%" in text
+    assert "Checked 1 backlinks: 1 live-followed" in text

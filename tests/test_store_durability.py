@@ -21,7 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import create_engine, text
+
+pytestmark = pytest.mark.databases
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOT_TIMEOUT = 30.0

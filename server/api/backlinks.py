@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from server.api.payload import read_json_object, require_page_url
 from server.errors import ApiError
-from server.monitor import check_backlink
+from server.monitor import check_backlink, private_fetch_allowed
 from server.store.backlinks import (
     InvalidBacklink,
     add_backlink,
@@ -146,7 +146,7 @@ def check(backlink_id: int) -> ResponseReturnValue:
     outcome = check_backlink(
         source_url,
         target,
-        allow_private=bool(current_app.config.get("ALLOW_PRIVATE_FETCH")),
+        allow_private=private_fetch_allowed(current_app.config),
         max_links=int(current_app.config["MAX_LINKS"]),
     )
     backlink = _load(session, backlink_id)

@@ -138,13 +138,18 @@ def alembic_config(store: Store) -> Any:
 
 
 @contextmanager
-def _upgrade_lock(app: Flask, store: Store) -> Iterator[None]:
+def _upgrade_lock(store: Store) -> Iterator[None]:
     """Serialise upgrades across processes (gunicorn workers starting together). PostgreSQL
-    uses an advisory lock inside the migration (see env.py); SQLite a lock file beside it."""
+    uses an advisory lock inside the migration (see env.py); SQLite a lock file beside the
+    database file."""
     if not store.url.startswith("sqlite"):
         yield
         return
-    with open(os.path.join(app.instance_path, "linkinspector.migrate.lock"), "a+") as lock:
+    path = store.engine.url.database
+    if not path or path == ":memory:":
+        yield
+        return
+    with open(path + ".migrate-lock", "a+") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
@@ -158,7 +163,7 @@ def upgrade_schema(app: Flask, store: Store | None = None, revision: str = "head
 
     store = store or get_store_without_upgrade(app)
     os.makedirs(app.instance_path, exist_ok=True)
-    with _upgrade_lock(app, store), store.engine.connect() as connection:
+    with _upgrade_lock(store), store.engine.connect() as connection:
         config = alembic_config(store)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
