@@ -75,6 +75,7 @@ def seeded(client: FlaskClient) -> dict[str, int]:
     return {"blog": blog["id"], "news": news["id"], "shop": shop["id"]}
 
 
+@pytest.mark.databases
 def test_the_list_shows_every_prospect_and_hints_at_the_best_ones(
     client: FlaskClient, seeded: dict[str, int]
 ) -> None:
@@ -87,6 +88,7 @@ def test_the_list_shows_every_prospect_and_hints_at_the_best_ones(
     assert 'href="/prospects.csv"' in html
 
 
+@pytest.mark.databases
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
@@ -110,6 +112,7 @@ def test_filters_narrow_the_list(
         assert "No prospect matches these filters" in html
 
 
+@pytest.mark.databases
 def test_the_list_sorts_and_pages(client: FlaskClient, seeded: dict[str, int]) -> None:
     assert rows(page(client, "/?sort=domain")) == ["blog.com", "news.org", "shop.net"]
     assert rows(page(client, "/?sort=-domain")) == ["shop.net", "news.org", "blog.com"]
@@ -130,6 +133,7 @@ def test_a_bad_filter_value_is_a_400_page_not_a_500(client: FlaskClient) -> None
         assert "Bad request" in response.get_data(as_text=True)
 
 
+@pytest.mark.databases
 def test_an_inline_status_change_is_saved_and_returns_to_the_list(
     client: FlaskClient, seeded: dict[str, int]
 ) -> None:
@@ -221,6 +225,7 @@ def test_deleting_a_prospect_needs_a_post_and_removes_it(
     assert client.get(f"/api/v1/prospects/{pid}").status_code == 404
 
 
+@pytest.mark.databases
 def test_csv_export_follows_the_filters(client: FlaskClient, seeded: dict[str, int]) -> None:
     html = page(client, "/?tag=gardening&page=1")
     assert 'href="/prospects.csv?tag=gardening"' in html
@@ -333,6 +338,7 @@ def fetching(app: Flask) -> Flask:
     return app
 
 
+@pytest.mark.databases
 def test_a_backlink_added_by_form_is_listed_unchecked(client: FlaskClient) -> None:
     response = post_form(
         client,
@@ -377,6 +383,7 @@ def test_a_bad_backlink_form_says_why_and_stores_nothing(
     assert client.get("/api/v1/backlinks").get_json()["total"] == 0
 
 
+@pytest.mark.databases
 def test_check_now_records_the_state_and_the_history_shows_the_change(
     fetching: Flask, client: FlaskClient, page_server: PageServer
 ) -> None:
