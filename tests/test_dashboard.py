@@ -321,6 +321,21 @@ def test_an_unknown_page_is_an_html_404_and_the_api_keeps_json(client: FlaskClie
     assert client.get("/api/v1/nope").get_json()["error"]["code"] == "not_found"
 
 
+def test_a_crash_in_a_page_is_an_html_500_without_details(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("secret detail <b>")
+
+    monkeypatch.setattr("server.dashboard.prospects.list_prospects", broken)
+    response = client.get("/")
+    assert response.status_code == 500
+    assert response.mimetype == "text/html"
+    text = response.get_data(as_text=True)
+    assert "Server error" in text
+    assert "secret detail" not in text
+
+
 def test_the_session_cookie_is_httponly_and_samesite_lax(client: FlaskClient) -> None:
     response = client.get("/backlinks")  # a page with a form: the session holds its token
     cookie = response.headers["Set-Cookie"]

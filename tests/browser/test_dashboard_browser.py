@@ -194,6 +194,11 @@ def test_a_link_builder_works_through_the_dashboard(
     news.get_by_role("button", name="Set").click()
     expect(page.locator(".flash-ok")).to_have_text("news.example: status set to Contacted.")
     expect(news.get_by_label("Status of news.example")).to_have_value("contacted")
+    news.locator("td.notes summary").click()
+    news.get_by_label("Notes on news.example").fill("Editor: Sam <sam@news.example>")
+    news.get_by_role("button", name="Save notes").click()
+    expect(page.locator(".flash-ok")).to_have_text("news.example: notes saved.")
+    expect(news.locator(".note-preview")).to_have_text("Editor: Sam <sam@news.example>")
     shot(page, "02-prospects")
 
     # Filters: links to a competitor.
