@@ -153,7 +153,7 @@ def test_a_link_builder_works_through_the_dashboard(
         base,
         "/api/v1/prospects",
         {
-            "url": "https://greenthumb.example/roses/pruning",
+            "url": "https://greenthumb.example/2024/05/how-to-prune-climbing-roses-in-early-spring-a-complete-guide-for-beginners-and-experts",
             "html": BLOG_POST,
             "competitors": competitors,
         },
@@ -252,6 +252,12 @@ def test_a_link_builder_works_through_the_dashboard(
     expect(history.first).to_contain_text("changed from Live · followed")
     expect(history.first).to_contain_text("“My Site”")
     shot(page, "05-backlink-history")
+
+    # A small laptop screen: no page scrolls sideways.
+    page.set_viewport_size({"width": 1024, "height": 700})
+    for path in ("/", "/backlinks", page.url.replace(base, "")):
+        page.goto(base + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1024, path
 
     # Unknown pages are an HTML page, not JSON.
     page.goto(base + "/prospects/999")
