@@ -336,6 +336,15 @@ def test_a_crash_in_a_page_is_an_html_500_without_details(
     assert "secret detail" not in text
 
 
+def test_pages_forbid_scripts_and_framing(client: FlaskClient) -> None:
+    for path in ("/", "/backlinks", "/prospects.csv"):
+        headers = client.get(path).headers
+        assert "default-src 'none'" in headers["Content-Security-Policy"]
+        assert "script-src" not in headers["Content-Security-Policy"]
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+
+
 def test_the_session_cookie_is_httponly_and_samesite_lax(client: FlaskClient) -> None:
     response = client.get("/backlinks")  # a page with a form: the session holds its token
     cookie = response.headers["Set-Cookie"]

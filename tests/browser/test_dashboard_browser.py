@@ -112,10 +112,16 @@ def page(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     page.set_default_timeout(10_000)
     dialogs: list[str] = []
+    errors: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    # CSP violations and failed loads (stylesheet, icon) are console errors.
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     yield page
     context.close()
     assert dialogs == [], f"page data ran as script: {dialogs}"
+    # Expected: the wrong-token login (401) and the missing prospect (404) at the end.
+    unexpected = [e for e in errors if "status of 401" not in e and "status of 404" not in e]
+    assert unexpected == [], unexpected
 
 
 def api(base: str, path: str, body: dict[str, Any]) -> Any:
