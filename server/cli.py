@@ -29,6 +29,16 @@ def upgrade_command(revision: str) -> None:
     click.echo(f"Database at revision {db.current_revision(app)}: {store.engine.url!r}")
 
 
+@db_cli.command("downgrade")
+@click.argument("revision")
+@click.confirmation_option(prompt="Downgrading can drop tables and their data. Continue?")
+def downgrade_command(revision: str) -> None:
+    """Take the schema back to REVISION (e.g. `base`)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    db.downgrade_schema(app, revision)
+    click.echo(f"Database at revision {db.current_revision(app) or '(empty)'}")
+
+
 @db_cli.command("current")
 def current_command() -> None:
     """Print the schema revision of the database."""

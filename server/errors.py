@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import traceback
+
 from flask import Flask, Response, jsonify, render_template, request
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
@@ -65,5 +67,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception) -> Response:
-        app.logger.exception("unhandled error")
+        # The traceback without the exception's message: messages can quote page data.
+        rule = request.url_rule.rule if request.url_rule is not None else None
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        app.logger.error("unhandled %s on %s\n%s", type(exc).__name__, rule, frames)
         return _respond(500, "internal_error", "The server failed to handle this request.")

@@ -50,6 +50,8 @@ def test_tracking_a_backlink_twice_keeps_one(client: FlaskClient) -> None:
     second = track(client, "https://blog.com/post")
     assert second["id"] == body["id"]
     assert second["created"] is False
+    same = track(client, "https://BLOG.com/post", " MySite.com ")
+    assert same["id"] == body["id"]
     other = track(client, "https://blog.com/post", "https://mysite.com/blog/")
     assert other["id"] != body["id"]
     listing = client.get("/api/v1/backlinks").get_json()

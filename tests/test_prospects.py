@@ -82,12 +82,13 @@ def test_a_page_linking_to_my_site_says_the_link_is_won(client: FlaskClient) -> 
 def test_pages_of_the_same_site_go_to_one_prospect(client: FlaskClient) -> None:
     first = save(client, "https://blog.com/one", "<title>One</title>")
     second = save(client, "https://news.blog.com/two", "<title>Two</title>")
-    again = save(client, "https://blog.com/one", "<title>One, edited</title>")
+    again = save(client, "https://blog.com/one#comments", "<title>One, edited</title>")
     assert first["id"] == second["id"] == again["id"]
     assert second["created"] is False
     assert again["page_count"] == 2
     titles = sorted(p["title"] for p in again["pages"])
     assert titles == ["One, edited", "Two"]
+    assert again["saved_page"] == first["saved_page"]
     listing = client.get("/api/v1/prospects").get_json()
     assert listing["total"] == 1
 
@@ -307,3 +308,20 @@ def test_csv_import_rejects_what_it_cannot_read(client: FlaskClient) -> None:
     assert post("/api/v1/prospects/import", json={"a": 1}).status_code == 415
     missing = post("/api/v1/prospects/import", data={}, content_type="multipart/form-data")
     assert missing.status_code == 400
+
+
+def test_the_api_token_guards_prospects_and_backlinks(app: Any) -> None:
+    app.config["API_TOKEN"] = "s3cret"
+    client = app.test_client()
+    for method, path in [
+        ("post", "/api/v1/prospects"),
+        ("get", "/api/v1/prospects"),
+        ("get", "/api/v1/prospects.csv"),
+        ("post", "/api/v1/prospects/import"),
+        ("post", "/api/v1/backlinks"),
+        ("post", "/api/v1/backlinks/1/check"),
+    ]:
+        response = getattr(client, method)(path)
+        assert response.status_code == 401, path
+    authorised = client.get("/api/v1/prospects", headers={"Authorization": "Bearer s3cret"})
+    assert authorised.status_code == 200

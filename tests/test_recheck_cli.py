@@ -144,6 +144,30 @@ def test_db_upgrade_creates_the_schema(database_url: str, tmp_path: str) -> None
     get_store(app).engine.dispose()
 
 
+def test_the_migration_downgrades_and_upgrades_again(app: Flask, runner: FlaskCliRunner) -> None:
+    client = app.test_client()
+    assert (
+        client.post(
+            "/api/v1/backlinks", json={"source_url": "https://a.com/", "target": "b.com"}
+        ).status_code
+        == 201
+    )
+    engine = get_store(app).engine
+    down = runner.invoke(args=["db", "downgrade", "base", "--yes"])
+    assert down.exit_code == 0, down.output
+    assert "(empty)" in down.output
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    up = runner.invoke(args=["db", "upgrade"])
+    assert up.exit_code == 0, up.output
+    assert client.get("/api/v1/backlinks").get_json()["total"] == 0
+    assert (
+        client.post(
+            "/api/v1/backlinks", json={"source_url": "https://a.com/", "target": "b.com"}
+        ).status_code
+        == 201
+    )
+
+
 def test_recheck_shows_a_progress_bar_on_a_terminal(
     tmp_path: Path, page_server: PageServer
 ) -> None:
@@ -183,3 +207,34 @@ def test_recheck_shows_a_progress_bar_on_a_terminal(
     assert "Checking backlinks" in text
     assert "100%" in text
     assert "Checked 1 backlinks: 1 live-followed" in text
+
+
+def test_a_new_user_saves_pages_tracks_a_backlink_and_sees_its_history(
+    fetching_app: Flask, runner: FlaskCliRunner, page_server: PageServer
+) -> None:
+    client = fetching_app.test_client()
+    mine = '<a href="https://mysite.com/guide">my guide</a>'
+    pages = [
+        ("https://alpha.com/one", "<title>One</title>"),
+        ("https://www.alpha.com/two", "<title>Two</title>"),
+        ("https://beta.org/", f"<title>Beta</title>{mine}"),
+    ]
+    for url, html in pages:
+        response = client.post(
+            "/api/v1/prospects", json={"url": url, "html": html, "sites": ["mysite.com"]}
+        )
+        assert response.status_code == 201
+    listing = client.get("/api/v1/prospects?sort=domain").get_json()
+    assert [(p["domain"], p["page_count"]) for p in listing["items"]] == [
+        ("alpha.com", 2),
+        ("beta.org", 1),
+    ]
+    assert listing["items"][1]["verdict"] == "won"
+
+    source = page_server.page("/beta", mine)
+    backlink_id = track(fetching_app, source)
+    assert runner.invoke(args=["recheck"]).exit_code == 0
+    page_server.page("/beta", "<p>redesigned, link gone</p>")
+    result = runner.invoke(args=["recheck", "--all"])
+    assert f"lost: #{backlink_id} {source} -> mysite.com" in result.output
+    assert history(fetching_app, backlink_id) == ["missing", "live-followed"]

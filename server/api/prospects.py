@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from server.analysis import InvalidSite
 from server.analysis import analyze as run_analysis
+from server.analysis.urls import without_fragment
 from server.api.payload import clean_text, read_json_object, read_page_request, string_list
 from server.errors import ApiError
 from server.store import prospect_csv
@@ -138,9 +139,8 @@ def create() -> ResponseReturnValue:
         raise _invalid(exc) from None
     body = prospect_json(prospect)
     body["created"] = created
-    body["saved_page"] = next(
-        (p["id"] for p in body["pages"] if p["url"] == analysis.page.url), None
-    )
+    saved_url = without_fragment(analysis.page.url)
+    body["saved_page"] = next((p["id"] for p in body["pages"] if p["url"] == saved_url), None)
     return jsonify(body), 201
 
 

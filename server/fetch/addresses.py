@@ -14,6 +14,27 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 _DEFAULT_PORTS = {"http:": 80, "https:": 443}
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+# Special-purpose blocks refused whatever this Python's `ipaddress` tables say (they changed
+# between patch releases): IETF assignments, benchmarking, class E, local NAT64, Teredo and
+# ORCHID, documentation, SRv6, ULA, link- and site-local.
+_NOT_PUBLIC = tuple(
+    ipaddress.ip_network(block)
+    for block in (
+        "0.0.0.0/8",
+        "100.64.0.0/10",
+        "192.0.0.0/24",
+        "198.18.0.0/15",
+        "240.0.0.0/4",
+        "64:ff9b:1::/48",
+        "2001::/23",
+        "2001:db8::/32",
+        "3fff::/20",
+        "5f00::/16",
+        "fc00::/7",
+        "fe80::/10",
+        "fec0::/10",
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +92,8 @@ def is_public(address: IPAddress) -> bool:
             embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
         if embedded is not None:
             return is_public(embedded)
-        if address.teredo is not None or address.is_site_local:
-            return False
+    if any(address in block for block in _NOT_PUBLIC):
+        return False
     # is_global alone lets multicast (224/4, ff00::/8) and IPv4-compatible ::a.b.c.d through.
     return (
         address.is_global

@@ -36,6 +36,14 @@ class _Deadline:
         return left
 
 
+def _location(value: str) -> str:
+    # http.client reads header bytes as Latin-1; a browser reads a Location's bytes as UTF-8.
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
+
+
 def _pool(target: Target, address: IPAddress) -> urllib3.HTTPConnectionPool:
     # The pool's host is the checked IP, so urllib3 never resolves the name again;
     # TLS still sends SNI for, and verifies the certificate against, the real host name.
@@ -107,7 +115,7 @@ def _read_capped(response: urllib3.BaseHTTPResponse, max_bytes: int, deadline: _
     body = bytearray()
     while True:
         deadline.left()
-        chunk = response.read(_CHUNK, decode_content=True)
+        chunk = response.read1(_CHUNK, decode_content=True)  # whatever has arrived
         if not chunk:
             return bytes(body)
         body += chunk
@@ -155,7 +163,7 @@ def fetch(
                         "too_many_redirects", f"more than {max_redirects} redirects from {url}"
                     )
                 visited.append(target.url)
-                target = parse_target(location, base=target.url)
+                target = parse_target(_location(location), base=target.url)
                 continue
             if not 200 <= response.status < 300:
                 raise FetchError(

@@ -41,10 +41,11 @@ def normalize_target(target: str) -> str:
     """A domain or an http(s) URL prefix, trimmed; InvalidBacklink if it is neither."""
     text = target.strip()
     try:
-        parse_site(text)
+        rule = parse_site(text)
     except InvalidSite as exc:
         raise InvalidBacklink("target", str(exc)) from None
-    return text
+    # A bare domain is case-insensitive: `MySite.com` and `mysite.com` are one target.
+    return rule.label.lower() if "://" not in text else text
 
 
 def add_backlink(session: Session, source_url: str, target: str) -> tuple[Backlink, bool]:

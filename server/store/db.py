@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _EXTENSION = "linkinspector.store"
-_STORE_LOCK = threading.Lock()
+_STORE_LOCK = threading.RLock()
 
 
 @dataclass(slots=True)
@@ -78,13 +78,17 @@ def make_engine(url: str) -> Engine:
 def get_store_without_upgrade(app: Flask) -> Store:
     """The app's Store (engine + sessions), created on first use; schema untouched."""
     store: Store | None = app.extensions.get(_EXTENSION)
-    if store is None:
-        url = database_url(app)
-        if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = make_engine(url)
-        store = Store(url, engine, sessionmaker(bind=engine, expire_on_commit=False))
-        app.extensions[_EXTENSION] = store
+    if store is not None:
+        return store
+    with _STORE_LOCK:  # two first requests on two threads must share one engine
+        store = app.extensions.get(_EXTENSION)
+        if store is None:
+            url = database_url(app)
+            if url.startswith("sqlite:///"):
+                Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            engine = make_engine(url)
+            store = Store(url, engine, sessionmaker(bind=engine, expire_on_commit=False))
+            app.extensions[_EXTENSION] = store
     return store
 
 
@@ -169,6 +173,19 @@ def upgrade_schema(app: Flask, store: Store | None = None, revision: str = "head
         command.upgrade(config, revision)
         connection.commit()
     store.upgraded = revision == "head"
+
+
+def downgrade_schema(app: Flask, revision: str) -> None:
+    """Take the schema back to `revision` (`base` drops every table: data is lost)."""
+    from alembic import command
+
+    store = get_store_without_upgrade(app)
+    with _upgrade_lock(store), store.engine.connect() as connection:
+        config = alembic_config(store)
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+        connection.commit()
+    store.upgraded = False
 
 
 def current_revision(app: Flask) -> str | None:

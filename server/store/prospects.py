@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from server.analysis import Analysis
-from server.analysis.urls import parse_url, registrable_domain
+from server.analysis.urls import parse_url, registrable_domain, without_fragment
 from server.store.models import (
     MAX_TAG_LENGTH,
     PROSPECT_STATUSES,
@@ -160,7 +160,8 @@ def save_page(
     Returns (prospect, created). Saving the same URL again updates that page."""
     now = now or utcnow()
     page = analysis.page
-    domain = domain_of(page.url)
+    page_url = without_fragment(page.url)  # `/post#comments` is the page `/post`
+    domain = domain_of(page_url)
     created = ensure_prospect(session, domain, now=now)
     prospect = session.scalars(
         select(Prospect).where(Prospect.domain == domain).with_for_update()
@@ -190,8 +191,8 @@ def save_page(
         _insert(session, ProspectPage)
         .values(
             prospect_id=prospect.id,
-            url=page.url,
-            url_key=url_key(page.url),
+            url=page_url,
+            url_key=url_key(page_url),
             first_seen_at=now,
             **values,
         )
