@@ -68,10 +68,13 @@ def main() -> None:
         url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
         port = _port()
         env = dict(os.environ, LINKINSPECTOR_DATABASE_URL=url)
+        env["LINKINSPECTOR_RATE_LIMIT"] = "1000000/minute"
+        env["LINKINSPECTOR_ACCESS_LOG"] = "false"
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
              "server:create_app()"],
-            cwd=ROOT, env=env, stderr=subprocess.DEVNULL, start_new_session=True,
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
         try:

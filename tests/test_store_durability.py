@@ -63,7 +63,9 @@ def gunicorn(database_url: str, instance: Path, workers: int = 2) -> Iterator[Se
         f"127.0.0.1:{port}",
         "--graceful-timeout",
         "2",
-        f"server:create_app(test_config={{'DATABASE_URL': {database_url!r}}})",
+        # A real server config but for the rate limit: these tests send hundreds of writes.
+        f"server:create_app(test_config={{'DATABASE_URL': {database_url!r},"
+        " 'RATE_LIMIT': '100000/minute'})",
     ]
     log = open(instance / "gunicorn.log", "ab")  # noqa: SIM115
     process = subprocess.Popen(

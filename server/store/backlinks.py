@@ -11,8 +11,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from server.analysis.sites import InvalidSite, parse_site
+from server.store.db import insert_or_upsert
 from server.store.models import CHECK_RESULTS, Backlink, BacklinkCheck, url_key, utcnow
-from server.store.prospects import _insert, domain_of
+from server.store.prospects import domain_of
 
 MAX_PER_PAGE = 200
 
@@ -57,7 +58,7 @@ def add_backlink(session: Session, source_url: str, target: str) -> tuple[Backli
         raise InvalidBacklink("source_url", str(exc)) from None
     key = url_key(source_url, target)
     statement = (
-        _insert(session, Backlink)
+        insert_or_upsert(session, Backlink)
         .values(
             source_url=source_url,
             target=target,

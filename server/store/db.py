@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -102,6 +103,13 @@ def get_store(app: Flask | None = None) -> Store:
             if not store.upgraded:
                 upgrade_schema(app, store)
     return store
+
+
+def insert_or_upsert(session: Session, table: Any) -> Any:
+    """The dialect's INSERT, which takes ON CONFLICT DO NOTHING / DO UPDATE (SQLite and
+    PostgreSQL both have it): saves that race for one unique key never make two rows."""
+    name = session.get_bind().dialect.name
+    return (postgresql.insert if name == "postgresql" else sqlite.insert)(table)
 
 
 def get_session() -> Session:

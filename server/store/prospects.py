@@ -10,11 +10,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, exists, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from server.analysis import Analysis
 from server.analysis.urls import parse_url, registrable_domain, without_fragment
+from server.store.db import insert_or_upsert
 from server.store.models import (
     MAX_TAG_LENGTH,
     PROSPECT_STATUSES,
@@ -69,12 +69,6 @@ class ProspectList:
     per_page: int
 
 
-def _insert(session: Session, table: Any) -> Any:
-    """The dialect's INSERT, which has ON CONFLICT (SQLite and PostgreSQL both do)."""
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-
-
 def normalize_tags(value: Iterable[str]) -> list[str]:
     """Trimmed, lowercased, unique tags; raises InvalidProspect for an empty or long tag."""
     tags: list[str] = []
@@ -122,7 +116,7 @@ def ensure_prospect(session: Session, domain: str, *, now: datetime | None = Non
     succeed and end up with one row."""
     now = now or utcnow()
     statement = (
-        _insert(session, Prospect)
+        insert_or_upsert(session, Prospect)
         .values(domain=domain, status="new", notes="", created_at=now, updated_at=now)
         .on_conflict_do_nothing(index_elements=["domain"])
         .returning(Prospect.id)
@@ -134,7 +128,7 @@ def add_tags(session: Session, prospect_id: int, tags: Sequence[str]) -> None:
     if not tags:
         return
     statement = (
-        _insert(session, ProspectTag)
+        insert_or_upsert(session, ProspectTag)
         .values([{"prospect_id": prospect_id, "tag": t} for t in tags])
         .on_conflict_do_nothing(index_elements=["prospect_id", "tag"])
     )
@@ -188,7 +182,7 @@ def save_page(
         "links_to_competitor": bool(competitors),
     }
     statement = (
-        _insert(session, ProspectPage)
+        insert_or_upsert(session, ProspectPage)
         .values(
             prospect_id=prospect.id,
             url=page_url,
