@@ -336,6 +336,26 @@ def test_a_crash_in_a_page_is_an_html_500_without_details(
     assert "secret detail" not in text
 
 
+def test_forms_posted_from_the_dashboard_pass_the_origin_guard_others_do_not(
+    client: FlaskClient, seeded: dict[str, int]
+) -> None:
+    token = csrf_of(page(client, "/"))
+    path = f"/prospects/{seeded['blog']}"
+    own = client.post(
+        path, data={"csrf_token": token, "status": "won"}, headers={"Origin": "http://localhost"}
+    )
+    assert own.status_code == 303
+    for origin in ("https://evil.example", "null"):
+        response = client.post(
+            path, data={"csrf_token": token, "status": "rejected"}, headers={"Origin": origin}
+        )
+        assert response.status_code == 403, origin
+        assert response.mimetype == "text/html"
+    assert client.get(f"/api/v1/prospects/{seeded['blog']}").get_json()["status"] == "won"
+    # `Origin: null` is what Chromium sends under Referrer-Policy: no-referrer; ours is not.
+    assert client.get("/").headers["Referrer-Policy"] == "same-origin"
+
+
 def test_pages_forbid_scripts_and_framing(client: FlaskClient) -> None:
     for path in ("/", "/backlinks", "/prospects.csv"):
         headers = client.get(path).headers
