@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import socket
 from typing import Any
 
 import pytest
@@ -325,3 +326,22 @@ def test_the_api_token_guards_prospects_and_backlinks(app: Any) -> None:
         assert response.status_code == 401, path
     authorised = client.get("/api/v1/prospects", headers={"Authorization": "Bearer s3cret"})
     assert authorised.status_code == 200
+
+
+def test_an_unreachable_database_is_a_503_and_the_next_request_retries(tmp_path: Any) -> None:
+    from server import create_app
+
+    with socket.socket() as s:  # a loopback port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = create_app(
+        {"TESTING": True, "DATABASE_URL": f"postgresql://nobody:x@127.0.0.1:{port}/none"}
+    )
+    app.instance_path = str(tmp_path)
+    client = app.test_client()
+    for _ in range(2):
+        response = client.get("/api/v1/prospects")
+        assert response.status_code == 503
+        assert response.get_json()["error"]["code"] == "database_unavailable"
+    saved = client.post("/api/v1/prospects", json={"url": "https://a.com/", "html": ""})
+    assert saved.status_code == 503

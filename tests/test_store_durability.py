@@ -214,3 +214,53 @@ def test_a_server_killed_mid_write_leaves_a_consistent_database(
         assert status == 200
         assert listing["total"] >= 1
         assert save(base, "https://after-restart.example.org/")[0] == 201
+
+
+HALF_WRITE = """
+import sys, time
+from server import create_app
+from server.store.db import get_store
+from server.store.prospects import add_tags, ensure_prospect
+from server.store.models import Prospect
+from sqlalchemy import select
+
+app = create_app({"TESTING": True, "DATABASE_URL": sys.argv[1]})
+session = get_store(app).sessions()
+ensure_prospect(session, "half-written.example")
+domain = Prospect.domain == "half-written.example"
+prospect_id = session.scalars(select(Prospect.id).where(domain)).one()
+add_tags(session, prospect_id, ["partial"])
+session.flush()
+print("in the middle of a transaction", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_process_killed_inside_a_save_transaction_leaves_nothing_of_it(
+    database_url: str, tmp_path: Path
+) -> None:
+    child = subprocess.Popen(
+        [sys.executable, "-c", HALF_WRITE, database_url],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    assert child.stdout is not None
+    line = child.stdout.readline().decode()
+    assert "in the middle of a transaction" in line, line + child.stdout.read().decode()
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=10)
+    child.stdout.close()
+
+    if database_url.startswith("sqlite:///"):
+        connection = sqlite3.connect(database_url.removeprefix("sqlite:///"))
+        assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        connection.close()
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM prospects")).scalar_one() == 0
+        assert connection.execute(text("SELECT count(*) FROM prospect_tags")).scalar_one() == 0
+    engine.dispose()
+    # The database takes writes again at once: the killed writer's lock went with it.
+    with gunicorn(database_url, tmp_path, workers=1) as server:
+        assert save(server.base, "https://half-written.example/")[0] == 201

@@ -235,8 +235,10 @@ def _uploaded_csv() -> str:
 @bp.post("/prospects/import")
 def import_csv() -> ResponseReturnValue:
     text = _uploaded_csv()
+    session = get_session()
     try:
-        report = prospect_csv.import_prospects(get_session(), text)
+        report = prospect_csv.import_prospects(session, text)
     except prospect_csv.InvalidCsv as exc:
         raise ApiError(400, "invalid_csv", str(exc)) from None
+    session.commit()  # every valid row, or none if the server fails midway
     return jsonify(report)

@@ -16,10 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, Response, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from server.errors import error_response
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -207,3 +210,12 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("DATABASE_URL", None)
     app.config.setdefault("DATABASE_AUTO_UPGRADE", True)
     app.teardown_appcontext(_close_session)
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(exc: OperationalError) -> Response:
+        # The server is down or the file is locked past the busy timeout: nothing was written
+        # (the transaction rolled back), and trying again later is the right move.
+        app.logger.error("database unavailable: %s", exc.orig or exc)
+        return error_response(
+            503, "database_unavailable", "The database is unavailable; try again shortly."
+        )

@@ -191,5 +191,5 @@ def import_prospects(session: Session, text: str) -> dict[str, Any]:
             prospect = session.scalars(select(Prospect).where(Prospect.domain == domain)).one()
             existing.append(entry | {"id": prospect.id})
         add_tags(session, prospect.id, tags)
-    session.commit()
+    session.flush()
     return {"created": created, "existing": existing, "errors": errors}
