@@ -21,6 +21,13 @@ class ApiError(Exception):
 
 
 def error_response(status: int, code: str, message: str) -> Response:
+    """The error as this request's client reads it: JSON under /api/, else an HTML page."""
+    if wants_html():
+        return error_page(status, message)
+    return json_error(status, code, message)
+
+
+def json_error(status: int, code: str, message: str) -> Response:
     response = jsonify({"error": {"code": code, "message": message}})
     response.status_code = status
     return response
@@ -39,12 +46,6 @@ def error_page(status: int, message: str) -> Response:
     return Response(body, status=status, mimetype="text/html")
 
 
-def _respond(status: int, code: str, message: str) -> Response:
-    if wants_html():
-        return error_page(status, message)
-    return error_response(status, code, message)
-
-
 def _http_code(exc: HTTPException) -> str:
     name = exc.name or "error"
     return name.lower().replace(" ", "_").replace("'", "")
@@ -55,11 +56,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(ApiError)
     def handle_api_error(exc: ApiError) -> Response:
-        return _respond(exc.status, exc.code, exc.message)
+        return error_response(exc.status, exc.code, exc.message)
 
     @app.errorhandler(HTTPException)
     def handle_http_exception(exc: HTTPException) -> Response:
-        response = _respond(exc.code or 500, _http_code(exc), exc.description or exc.name)
+        response = error_response(exc.code or 500, _http_code(exc), exc.description or exc.name)
         for name, value in exc.get_headers():
             if name.lower() not in ("content-type", "content-length"):
                 response.headers[name] = value
@@ -71,4 +72,4 @@ def init_app(app: Flask) -> None:
         rule = request.url_rule.rule if request.url_rule is not None else None
         frames = "".join(traceback.format_tb(exc.__traceback__))
         app.logger.error("unhandled %s on %s\n%s", type(exc).__name__, rule, frames)
-        return _respond(500, "internal_error", "The server failed to handle this request.")
+        return error_response(500, "internal_error", "The server failed to handle this request.")

@@ -365,6 +365,38 @@ def test_pages_forbid_scripts_and_framing(client: FlaskClient) -> None:
         assert headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_rate_limit_and_database_errors_are_html_pages_here_and_json_in_the_api(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "RATE_LIMIT": "2/minute"})
+    app.instance_path = str(tmp_path)
+    client = app.test_client()
+    assert client.get("/backlinks").status_code == 200
+    assert client.get("/backlinks").status_code == 200
+    limited = client.get("/backlinks")
+    assert limited.status_code == 429
+    assert limited.mimetype == "text/html"
+    assert "Retry-After" in limited.headers
+    api = client.get("/api/v1/backlinks")
+    assert api.status_code == 429
+    assert api.get_json()["error"]["code"] == "too_many_requests"
+
+    def locked(*_args: Any, **_kwargs: Any) -> Any:
+        raise OperationalError("SELECT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr("server.dashboard.backlinks.list_backlinks", locked)
+    fresh = create_app({"TESTING": True, "DATABASE_URL": database_url, "RATELIMIT_ENABLED": False})
+    fresh.instance_path = str(tmp_path)
+    down = fresh.test_client().get("/backlinks")
+    assert down.status_code == 503
+    assert down.mimetype == "text/html"
+    assert "The database is unavailable" in down.get_data(as_text=True)
+    for made in (app, fresh):
+        made.extensions["linkinspector.store"].engine.dispose()
+
+
 def test_the_session_cookie_is_httponly_and_samesite_lax(client: FlaskClient) -> None:
     response = client.get("/backlinks")  # a page with a form: the session holds its token
     cookie = response.headers["Set-Cookie"]
