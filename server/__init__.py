@@ -14,7 +14,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Keep the documented field order (page, links, summary...) instead of sorting keys.
     app.json.sort_keys = False  # type: ignore[attr-defined]
     # Imported here, as in Flask's tutorial, so `server.analysis` stays importable alone.
-    from server import access, access_log, auth, body_size, cli, config, errors, rate_limit
+    from server import (
+        access,
+        access_log,
+        auth,
+        body_size,
+        cli,
+        config,
+        dashboard,
+        errors,
+        rate_limit,
+    )
     from server.api import analyze, backlinks, prospects
     from server.store import db
 
@@ -39,4 +49,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(analyze.bp)
     app.register_blueprint(prospects.bp)
     app.register_blueprint(backlinks.bp)
+    dashboard.init_app(app)
     return app

@@ -1,10 +1,12 @@
-"""One exception for API errors and the handlers that render every error as JSON."""
+"""One exception for API errors and the handlers that render every error as JSON (under
+/api/) or as a small HTML page (the dashboard and any other path)."""
 
 from __future__ import annotations
 
 import traceback
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify, render_template, request
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 
@@ -19,9 +21,29 @@ class ApiError(Exception):
 
 
 def error_response(status: int, code: str, message: str) -> Response:
+    """The error as this request's client reads it: JSON under /api/, else an HTML page."""
+    if wants_html():
+        return error_page(status, message)
+    return json_error(status, code, message)
+
+
+def json_error(status: int, code: str, message: str) -> Response:
     response = jsonify({"error": {"code": code, "message": message}})
     response.status_code = status
     return response
+
+
+def wants_html() -> bool:
+    """Dashboard pages (every path outside /api/) get HTML error pages; the API keeps JSON."""
+    return not request.path.startswith("/api/")
+
+
+def error_page(status: int, message: str) -> Response:
+    try:
+        body = render_template("dashboard/error.html", status=status, message=message)
+    except Exception:  # the error page must not fail in turn (e.g. a broken template)
+        body = f"<!doctype html><title>Error {status}</title><p>{escape(message)}</p>"
+    return Response(body, status=status, mimetype="text/html")
 
 
 def _http_code(exc: HTTPException) -> str:
