@@ -13,7 +13,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(
         MAX_PAGE_BYTES=10 * 1024 * 1024,
-        MAX_LINKS=100_000,
+        MAX_LINKS=10_000,
         API_TOKEN=None,
     )
     if test_config is None:

@@ -26,6 +26,13 @@ _TOKEN = re.compile(
     r"|<(/?)([A-Za-z][^\t\n\f\r />]*)[^>]*>?",
     re.DOTALL,
 )
+_KEPT_NAMES = (
+    "a|area|base|basefont|bgsound|br|col|embed|frame|hr|img|input|keygen|link|meta|param|"
+    "source|track|wbr|image|script|style|textarea|title|xmp|iframe|noembed|noframes|plaintext"
+)
+# Start tags (with the text between them) that are all dropped past MAX_DEPTH.
+_DROPPABLE_RUN = re.compile(rf"(?:[^<]*<(?!(?i:{_KEPT_NAMES})[\t\n\f\r />])[A-Za-z][^>]*>)+")
+_START_TAG = re.compile(r"<[A-Za-z][^>]*>")
 _VOID = frozenset(
     [
         "area",
@@ -139,7 +146,10 @@ def bound_depth(html: str) -> tuple[str, bool]:
 
     pieces: list[str] = []
     kept_from = 0
-    for match in _TOKEN.finditer(html):
+    pos = 0
+    search = _TOKEN.search
+    while (match := search(html, pos)) is not None:
+        pos = match.end()
         end, name = match.group(2, 3)
         if name is None:  # a comment, or a raw text element with its text
             continue
@@ -162,7 +172,13 @@ def bound_depth(html: str) -> tuple[str, bool]:
         depth = len(names)
         if depth >= MAX_DEPTH and name not in _KEEP:
             pieces.append(html[kept_from : match.start()])
-            kept_from = match.end()
+            # Drop the whole run of start tags that follows in one go (keeping its text):
+            # 10 MB of `<div>` is one run, not 2 million turns of this loop.
+            run = _DROPPABLE_RUN.match(html, pos)
+            if run is not None:
+                pieces.append(_START_TAG.sub("", run.group()))
+                pos = run.end()
+            kept_from = pos
             continue
         if name == "plaintext":
             break
