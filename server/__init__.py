@@ -25,9 +25,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     # Imported here, as in Flask's tutorial, so `server.analysis` stays importable alone.
     from server import auth, errors
-    from server.api import analyze
+    from server.api import analyze, openapi
 
     errors.init_app(app)
     auth.init_app(app)
     app.register_blueprint(analyze.bp)
+    app.register_blueprint(openapi.bp)
     return app
