@@ -1,4 +1,4 @@
-"""Properties of the engine on any input: it returns, its hrefs are canonical URLs, counts add up."""
+"""Engine properties on any input: it returns, hrefs are canonical URLs, counts add up."""
 
 from __future__ import annotations
 

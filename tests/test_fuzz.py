@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from html_strategies import HTML_DOCUMENTS, HREFS, PAGE_URLS, SITES
+from html_strategies import HREFS, HTML_DOCUMENTS, PAGE_URLS, SITES
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
