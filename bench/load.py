@@ -112,6 +112,19 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes have used (from /proc/PID/stat)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def run_wrk(
     port: int, body: Path, seconds: int, connections: int, threads: int, delay_ms: int = 0
 ) -> Run:
@@ -232,6 +245,8 @@ def main() -> None:
     html = args.page.read_text(encoding="utf-8", errors="replace")
     body = Path(tempfile.mkstemp(suffix=".json")[1])
     body.write_text(json.dumps({"url": "https://www.iab.com/guidelines/", "html": html}))
+    load1, load5, _ = os.getloadavg()
+    print(f"machine load average before the run: {load1:.2f} (1 min), {load5:.2f} (5 min)")
     print(
         f"page {args.page.name}: {len(html) // 1024} KB; {args.workers} sync workers, "
         f"wrk {args.threads} thread(s) x {args.connections} connections, {os.cpu_count()} CPUs"
@@ -243,9 +258,20 @@ def main() -> None:
         server = start_gunicorn("server:create_app()", port, args.workers, extra)
         try:
             run_wrk(port, body, 3, args.connections, args.threads)  # warm-up
+            workers = worker_pids(server.pid)
+            cpu_before = cpu_seconds(workers)
             analyze = run_wrk(port, body, args.seconds, args.connections, args.threads)
+            cpu_ms = 1000 * (cpu_seconds(workers) - cpu_before) / max(analyze.requests, 1)
             rss = [rss_mb(p) for p in worker_pids(server.pid)]
             print(describe("analyze", analyze))
+            # CPU per request does not depend on what else runs on the machine: with C cores
+            # free of other work, the ceiling is about C * 1000 / cpu_ms requests/s.
+            cores = os.cpu_count() or 1
+            print(
+                f"worker CPU per request: {cpu_ms:.2f} ms "
+                f"(ceiling ~{cores * 1000 / cpu_ms:.0f} req/s on {cores} idle cores, "
+                "load generator excluded)"
+            )
             print("worker RSS MB: " + ", ".join(f"{r:.1f}" for r in rss))
             if args.soak:
                 soak(port, server.pid, body, args)
@@ -257,11 +283,15 @@ def main() -> None:
             bare_server = start_gunicorn("bare_decode:create_app()", port, args.workers, extra)
             try:
                 run_wrk(port, body, 3, args.connections, args.threads)
+                bare_workers = worker_pids(bare_server.pid)
+                bare_before = cpu_seconds(bare_workers)
                 bare = run_wrk(port, body, args.seconds, args.connections, args.threads)
+                bare_cpu_ms = 1000 * (cpu_seconds(bare_workers) - bare_before) / bare.requests
             finally:
                 bare_server.terminate()
                 bare_server.wait(timeout=30)
             print(describe("bare decode", bare))
+            print(f"bare decode worker CPU per request: {bare_cpu_ms:.2f} ms")
             print(f"analyze / bare decode: {analyze.rps / bare.rps:.2f} of the framework ceiling")
         ok = analyze.rps >= TARGET_RPS and analyze.p99_ms <= TARGET_P99_MS and not analyze.errors
         print(
