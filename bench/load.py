@@ -73,14 +73,27 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_gunicorn(app: str, port: int, workers: int, extra: list[str]) -> subprocess.Popen[bytes]:
+def start_gunicorn(
+    app: str, port: int, workers: int | None, extra: list[str]
+) -> subprocess.Popen[bytes]:
+    """gunicorn with the project's gunicorn.conf.py, on 127.0.0.1:port, rate limit off."""
     gunicorn = Path(sys.executable).with_name("gunicorn")
     command = [str(gunicorn), "--chdir", str(ROOT), "--pythonpath", str(ROOT / "bench")]
     if (ROOT / "gunicorn.conf.py").exists():
         command += ["--config", str(ROOT / "gunicorn.conf.py")]
-    command += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
+    command += ["--bind", f"127.0.0.1:{port}"]
+    if workers is not None:
+        command += ["--workers", str(workers)]
     command += ["--log-level", "warning", *extra, app]
-    server = subprocess.Popen(command, cwd=ROOT)
+    env = {
+        **os.environ,
+        "LINKINSPECTOR_BIND": "127.0.0.1",
+        "PORT": str(port),
+        # One client address sends everything: the per-client limit would answer 429s.
+        "LINKINSPECTOR_RATELIMIT_ENABLED": "false",
+    }
+    # The JSON access log (one line per request) still runs; its lines go nowhere.
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -232,7 +245,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--page", type=Path, default=DEFAULT_PAGE)
     parser.add_argument("--seconds", type=int, default=20, help="length of each full-speed run")
-    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
+    parser.add_argument(
+        "--workers", type=int, default=None, help="default: gunicorn.conf.py's (2 x cores + 1)"
+    )
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--soak", type=int, default=0, help="seconds of soak after the runs")
@@ -248,7 +263,8 @@ def main() -> None:
     load1, load5, _ = os.getloadavg()
     print(f"machine load average before the run: {load1:.2f} (1 min), {load5:.2f} (5 min)")
     print(
-        f"page {args.page.name}: {len(html) // 1024} KB; {args.workers} sync workers, "
+        f"page {args.page.name}: {len(html) // 1024} KB; "
+        f"{args.workers or 'gunicorn.conf.py'} sync workers, "
         f"wrk {args.threads} thread(s) x {args.connections} connections, {os.cpu_count()} CPUs"
     )
     # The soak measures growth, so workers are never recycled (max_requests 0) there.

@@ -112,7 +112,7 @@ CONTENT_TYPES = st.sampled_from(
 
 @pytest.fixture(scope="module")
 def fuzz_client() -> FlaskClient:
-    return create_app({"TESTING": True, "MAX_LINKS": 50}).test_client()
+    return create_app({"TESTING": True, "RATELIMIT_ENABLED": False, "MAX_LINKS": 50}).test_client()
 
 
 def test_fuzz_the_engine_never_raises_on_documents() -> None:

@@ -38,7 +38,7 @@ def corpus_dir() -> Path:
 
 @pytest.fixture
 def api_app() -> Flask:
-    return create_app({"TESTING": True})
+    return create_app({"TESTING": True, "RATELIMIT_ENABLED": False})
 
 
 @pytest.fixture
@@ -186,3 +186,16 @@ def test_a_response_with_an_undocumented_field_fails_validation(document: dict[s
     validate(document, schema, {"status": "ok"})
     with pytest.raises(ValidationError, match="'extra' was unexpected"):
         validate(document, {"$ref": "#/components/schemas/Summary"}, {"total": 1, "extra": 2})
+
+
+def test_guard_and_rate_limit_errors_match_the_document(document: dict[str, Any]) -> None:
+    client = create_app({"TESTING": True, "RATE_LIMIT": "1/minute"}).test_client()
+    small = {"url": "https://example.com/", "html": ""}
+    path = "/api/v1/analyze"
+    check(document, client.post(path, json=small), path, "POST", 200)
+    limited = client.post(path, json=small)
+    check(document, limited, path, "POST", 429)
+    foreign_host = client.post(path, json=small, headers={"Host": "evil.example"})
+    check(document, foreign_host, path, "POST", 421)
+    web_page = client.get("/api/v1/health", headers={"Origin": "https://evil.example"})
+    check(document, web_page, "/api/v1/health", "GET", 403)

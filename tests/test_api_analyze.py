@@ -1,0 +1,126 @@
+"""POST /api/v1/analyze and the JSON error contract."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+PAGE = {"url": "https://blog.test/post", "html": '<a href="https://mysite.com/" rel=ugc>me</a>'}
+
+
+def test_analyze_returns_links_summary_and_site_verdicts(client: FlaskClient) -> None:
+    response = client.post("/api/v1/analyze", json={**PAGE, "sites": ["mysite.com"]})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["links"][0]["href"] == "https://mysite.com/"
+    assert body["links"][0]["rel"] == ["ugc"]
+    assert body["links"][0]["follow"] is False
+    assert body["page"]["robots"] == {
+        "nofollow": False,
+        "noindex": False,
+        "directives": [],
+        "sources": [],
+    }
+    assert body["summary"]["external"] == 1
+    assert body["sites"]["linked"] is True and body["sites"]["followed"] is False
+
+
+def test_headers_and_charset_are_passed_to_the_engine(client: FlaskClient) -> None:
+    body = client.post(
+        "/api/v1/analyze",
+        json={
+            "url": "http://a.test/",
+            "html": '<a href="/s?q=é">x</a>',
+            "charset": "windows-1252",
+            "headers": [["X-Robots-Tag", "nofollow"]],
+        },
+    ).get_json()
+    assert body["links"][0]["href"] == "http://a.test/s?q=%E9"
+    assert body["links"][0]["nofollow_reasons"] == ["X-Robots-Tag: nofollow"]
+
+
+def test_health_says_what_service_this_is(client: FlaskClient) -> None:
+    assert client.get("/api/v1/health").get_json()["service"] == "link-inspector"
+
+
+def error_of(response) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    body = response.get_json()
+    assert response.is_json and set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message"} and body["error"]["message"]
+    return response.status_code, body["error"]["code"]
+
+
+def test_missing_relative_or_non_http_url_is_400(client: FlaskClient) -> None:
+    for url in (None, "", "/relative", "ftp://x.test/", "javascript:alert(1)", 42, "http://"):
+        payload = {"html": "<p>"} if url is None else {"url": url, "html": "<p>"}
+        assert error_of(client.post("/api/v1/analyze", json=payload)) == (400, "invalid_url")
+
+
+def test_html_not_a_string_is_400(client: FlaskClient) -> None:
+    for html in (None, 1, ["<a>"], {"a": 1}):
+        response = client.post("/api/v1/analyze", json={"url": PAGE["url"], "html": html})
+        assert error_of(response) == (400, "invalid_html")
+
+
+def test_body_that_is_not_json_is_400_or_415(client: FlaskClient) -> None:
+    bad_json = client.post("/api/v1/analyze", data="{not json", content_type="application/json")
+    assert error_of(bad_json) == (400, "invalid_json")
+    array = client.post("/api/v1/analyze", json=[1, 2])
+    assert error_of(array) == (400, "invalid_json")
+    form = client.post("/api/v1/analyze", data={"url": "x"})
+    assert error_of(form) == (415, "unsupported_media_type")
+    invalid_utf8 = client.post(
+        "/api/v1/analyze", data=b'{"url": "\xff\xfe"}', content_type="application/json"
+    )
+    assert error_of(invalid_utf8) == (400, "invalid_json")
+
+
+def test_bad_sites_competitors_headers_charset_are_400(client: FlaskClient) -> None:
+    cases = [
+        ({"sites": "mysite.com"}, "invalid_sites"),
+        ({"competitors": [1]}, "invalid_competitors"),
+        ({"sites": ["not a domain"]}, "invalid_site"),
+        ({"headers": "X-Robots-Tag: nofollow"}, "invalid_headers"),
+        ({"headers": [["only-name"]]}, "invalid_headers"),
+        ({"charset": 7}, "invalid_charset"),
+    ]
+    for extra, code in cases:
+        response = client.post("/api/v1/analyze", json={**PAGE, **extra})
+        assert error_of(response) == (400, code), extra
+
+
+def test_body_over_the_limit_is_413(app, client: FlaskClient) -> None:  # type: ignore[no-untyped-def]
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    response = client.post("/api/v1/analyze", json={**PAGE, "html": "x" * 2000})
+    assert error_of(response) == (413, "request_entity_too_large")
+
+
+def test_unknown_route_is_404_and_wrong_method_405(client: FlaskClient) -> None:
+    assert error_of(client.get("/api/v1/nope")) == (404, "not_found")
+    assert error_of(client.get("/api/v1/analyze")) == (405, "method_not_allowed")
+
+
+def test_lone_surrogates_and_nul_bytes_are_a_200(client: FlaskClient) -> None:
+    raw = '{"url": "https://a.test/\\ud800", "html": "<a href=\\"/x\\ud800\\u0000\\">\\udfff</a>"}'
+    response = client.post("/api/v1/analyze", data=raw, content_type="application/json")
+    assert response.status_code == 200
+    assert response.get_json()["summary"]["total"] == 1
+
+
+def test_deep_nesting_and_many_links_are_a_200(client: FlaskClient) -> None:
+    deep = "<div>" * 10_000 + '<a href="/deep">d</a>' + "</div>" * 10_000
+    assert client.post("/api/v1/analyze", json={**PAGE, "html": deep}).status_code == 200
+    many = '<a href="/x">x</a>' * 200_000
+    response = client.post("/api/v1/analyze", json={**PAGE, "html": many})
+    assert response.status_code == 200
+    assert response.get_json()["summary"]["total"] == 10_000
+    assert response.get_json()["page"]["truncated"] is True
+
+
+def test_api_token_is_required_when_configured(app, client: FlaskClient) -> None:  # type: ignore[no-untyped-def]
+    app.config["API_TOKEN"] = "s3cret"
+    assert error_of(client.post("/api/v1/analyze", json=PAGE)) == (401, "unauthorized")
+    wrong = client.post("/api/v1/analyze", json=PAGE, headers={"Authorization": "Bearer nope"})
+    assert error_of(wrong) == (401, "unauthorized")
+    right = client.post("/api/v1/analyze", json=PAGE, headers={"Authorization": "Bearer s3cret"})
+    assert right.status_code == 200
+    assert client.get("/api/v1/health").status_code == 200
