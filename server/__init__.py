@@ -25,7 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         errors,
         rate_limit,
     )
-    from server.api import analyze, backlinks, prospects
+    from server.api import analyze, backlinks, openapi, prospects
     from server.store import db
 
     app.config.from_mapping(config.DEFAULTS)
@@ -47,6 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     cli.init_app(app)
     app.register_blueprint(analyze.bp)
+    app.register_blueprint(openapi.bp)
     app.register_blueprint(prospects.bp)
     app.register_blueprint(backlinks.bp)
     dashboard.init_app(app)

@@ -20,7 +20,7 @@ DEFAULTS: dict[str, Any] = {
     # matches any port.
     "ALLOWED_HOSTS": ["127.0.0.1", "localhost", "[::1]"],
     "MAX_PAGE_BYTES": 10 * 1024 * 1024,
-    "MAX_LINKS": 100_000,
+    "MAX_LINKS": 10_000,
     # Per client address, shared by every route but health.
     "RATE_LIMIT": "120/minute",
     # memory:// counts per worker process; redis://host:6379 shares counts between workers.

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from server.analysis import position, redirects, rel, report, robots, urls
+from server.analysis import nesting, position, redirects, rel, report, robots, urls
 from server.analysis.model import Analysis, Kind, Link, Page
 from server.analysis.sites import LinkTarget, match_sites, parse_sites
 
@@ -119,6 +119,7 @@ def analyze(
     competitor_rules = parse_sites(competitors)
     page_url = str(urls.parse_url(url).href)
     codec = urls.query_codec(charset)
+    html, flattened = nesting.bound_depth(html)
     tree = LexborHTMLParser(html)
     base = _base_url(tree, page_url, codec)
     page_robots = robots.page_robots(tree, _header_pairs(headers))
@@ -200,7 +201,8 @@ def analyze(
             page_url=page_url,
             canonical=canonical,
             truncated_at=truncated_at,
-        ),
+        )
+        + ((nesting.FLATTENED_WARNING,) if flattened else ()),
         truncated=truncated_at is not None,
     )
     return Analysis(

@@ -20,7 +20,8 @@ _UTF8_OUTPUT = frozenset({"utf-8", "utf-16be", "utf-16le", "replacement"})
 
 def query_codec(charset: str | None) -> str | None:
     """The Python codec a page's query strings are encoded in, or None for UTF-8."""
-    if not charset:
+    # Every encoding label is ASCII; webencodings raises on lone surrogates in a label.
+    if not charset or not charset.isascii():
         return None
     encoding = webencodings.lookup(charset.strip())
     if encoding is None or encoding.name in _UTF8_OUTPUT:

@@ -28,7 +28,10 @@ def read_json_object(request: Request) -> dict[str, Any]:
     """The request body as a JSON object, or an ApiError saying why not."""
     if not request.is_json:
         raise ApiError(415, "unsupported_media_type", "Send the body as application/json.")
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # json.loads recurses once per nesting level: [[[[...]]]]
+        data = None
     if data is None:
         raise ApiError(400, "invalid_json", "The body is not valid JSON.")
     if not isinstance(data, dict):
@@ -106,6 +109,6 @@ def read_page_request(request: Request) -> PageRequest:
         html=clean_text(html),
         sites=string_list(data, "sites"),
         competitors=string_list(data, "competitors"),
-        charset=charset or None,
+        charset=clean_text(charset) if charset else None,
         headers=_headers(data.get("headers")),
     )

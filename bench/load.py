@@ -1,0 +1,322 @@
+"""Load test: gunicorn on loopback, wrk posting a real 100 KB page to POST /api/v1/analyze.
+
+    python bench/load.py                  # 20 s at full speed, then the bare-decode baseline
+    python bench/load.py --soak 600       # then 10 minutes at --rate req/s, sampling worker RSS
+
+Prints requests/s, p50/p99 latency, errors and worker RSS for the analyze endpoint, the same
+for a bench-only Flask app that only decodes the JSON body (bench/bare_decode.py: the
+framework's ceiling) and the ratio of the two. The soak prints RSS every 10 s and its trend
+(least-squares slope, MB/min). Targets on a 2-core machine, load generator included:
+>= 300 analyses/s, p99 <= 40 ms, 0 errors, RSS flat in the soak.
+
+Needs Debian's `wrk` (apt-get install wrk). Loopback only; every run stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_PAGE = ROOT.parent / "shared" / "corpus" / "iab-1.html"
+TARGET_RPS = 300
+TARGET_P99_MS = 40.0
+
+WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local f = assert(io.open(os.getenv("LOAD_BODY"), "rb"))
+wrk.body = f:read("*a")
+f:close()
+local pause = tonumber(os.getenv("LOAD_DELAY_MS") or "0")
+if pause > 0 then
+  function delay() return pause end
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "max_us": %d, '
+    .. '"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    latency.max, e.connect, e.read, e.write, e.status, e.timeout))
+end
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    requests: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    errors: int
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_gunicorn(
+    app: str, port: int, workers: int | None, extra: list[str]
+) -> subprocess.Popen[bytes]:
+    """gunicorn with the project's gunicorn.conf.py, on 127.0.0.1:port, rate limit off."""
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    command = [str(gunicorn), "--chdir", str(ROOT), "--pythonpath", str(ROOT / "bench")]
+    if (ROOT / "gunicorn.conf.py").exists():
+        command += ["--config", str(ROOT / "gunicorn.conf.py")]
+    command += ["--bind", f"127.0.0.1:{port}"]
+    if workers is not None:
+        command += ["--workers", str(workers)]
+    command += ["--log-level", "warning", *extra, app]
+    env = {
+        **os.environ,
+        "LINKINSPECTOR_BIND": "127.0.0.1",
+        "PORT": str(port),
+        # One client address sends everything: the per-client limit would answer 429s.
+        "LINKINSPECTOR_RATELIMIT_ENABLED": "false",
+    }
+    # The JSON access log (one line per request) still runs; its lines go nowhere.
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1):
+                pass
+            break
+        except OSError as exc:  # HTTPError (404) is an OSError too: the server is up
+            if getattr(exc, "code", None):
+                break
+            time.sleep(0.2)
+    else:
+        server.terminate()
+        raise SystemExit(f"gunicorn did not start on port {port}")
+    return server
+
+
+def worker_pids(master: int) -> list[int]:
+    path = Path(f"/proc/{master}/task/{master}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except FileNotFoundError:
+        pass
+    return 0.0
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes have used (from /proc/PID/stat)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def run_wrk(
+    port: int, body: Path, seconds: int, connections: int, threads: int, delay_ms: int = 0
+) -> Run:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT)
+    env = {**os.environ, "LOAD_BODY": str(body), "LOAD_DELAY_MS": str(delay_ms)}
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        script.name,
+        f"http://127.0.0.1:{port}/api/v1/analyze",
+    ]
+    try:
+        out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(script.name)
+    line = next(x for x in out.splitlines() if x.startswith("RESULT "))
+    data = json.loads(line[len("RESULT ") :])
+    errors = sum(data[k] for k in ("connect", "read", "write", "status", "timeout"))
+    return Run(
+        requests=data["requests"],
+        seconds=data["duration_us"] / 1e6,
+        p50_ms=data["p50_us"] / 1000,
+        p99_ms=data["p99_us"] / 1000,
+        max_ms=data["max_us"] / 1000,
+        errors=errors,
+    )
+
+
+def slope_mb_per_min(samples: list[tuple[float, float]]) -> float:
+    """Least-squares slope of (seconds, MB) samples, in MB per minute."""
+    n = len(samples)
+    if n < 2:
+        return 0.0
+    mean_t = sum(t for t, _ in samples) / n
+    mean_m = sum(m for _, m in samples) / n
+    cov = sum((t - mean_t) * (m - mean_m) for t, m in samples)
+    var = sum((t - mean_t) ** 2 for t, _ in samples)
+    return 60 * cov / var if var else 0.0
+
+
+def describe(name: str, run: Run) -> str:
+    return (
+        f"{name:<12} {run.rps:8.1f} req/s  p50 {run.p50_ms:6.1f} ms  p99 {run.p99_ms:6.1f} ms  "
+        f"max {run.max_ms:7.1f} ms  errors {run.errors}  ({run.requests} requests)"
+    )
+
+
+def soak(port: int, master: int, body: Path, args: argparse.Namespace) -> None:
+    """Hold about --rate req/s for --soak seconds, sampling worker RSS every 10 s."""
+    # wrk's delay() pauses each connection between requests: rate ~ connections / delay.
+    delay_ms = max(1, int(args.connections * 1000 / args.rate))
+    with tempfile.TemporaryDirectory() as tmp:
+        out_path = Path(tmp) / "wrk.out"
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(WRK_SCRIPT)
+        env = {**os.environ, "LOAD_BODY": str(body), "LOAD_DELAY_MS": str(delay_ms)}
+        command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.soak}s"]
+        command += ["--timeout", "10s", "-s", script.name]
+        command += [f"http://127.0.0.1:{port}/api/v1/analyze"]
+        samples: list[tuple[float, float]] = []
+        started = time.monotonic()
+        with out_path.open("w") as out:
+            wrk = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+            print(f"soak: {args.soak} s at ~{args.rate} req/s ({delay_ms} ms between requests)")
+            while wrk.poll() is None:
+                elapsed = time.monotonic() - started
+                pids = worker_pids(master)
+                total = sum(rss_mb(p) for p in pids)
+                samples.append((elapsed, total))
+                print(f"  t={elapsed:6.0f}s  workers={len(pids)}  RSS total {total:7.1f} MB")
+                sys.stdout.flush()
+                time.sleep(10)
+        os.unlink(script.name)
+        text = out_path.read_text()
+    line = next(x for x in text.splitlines() if x.startswith("RESULT "))
+    data = json.loads(line[len("RESULT ") :])
+    errors = sum(data[k] for k in ("connect", "read", "write", "status", "timeout"))
+    run = Run(
+        data["requests"],
+        data["duration_us"] / 1e6,
+        data["p50_us"] / 1000,
+        data["p99_us"] / 1000,
+        data["max_us"] / 1000,
+        errors,
+    )
+    print(describe("soak", run))
+    # The first minute includes warm-up (imports, caches filling): the trend is taken after it.
+    steady = [s for s in samples if s[0] >= 60] or samples
+    slope = slope_mb_per_min(steady)
+    first, last = steady[0][1], steady[-1][1]
+    verdict = "flat" if abs(slope) < 1.0 else "GROWING" if slope > 0 else "shrinking"
+    print(
+        f"soak RSS: {first:.1f} MB -> {last:.1f} MB, slope {slope:+.2f} MB/min after "
+        f"the first minute ({verdict})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--page", type=Path, default=DEFAULT_PAGE)
+    parser.add_argument("--seconds", type=int, default=20, help="length of each full-speed run")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="default: gunicorn.conf.py's (2 x cores + 1)"
+    )
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument("--soak", type=int, default=0, help="seconds of soak after the runs")
+    parser.add_argument("--rate", type=int, default=TARGET_RPS, help="soak requests/s")
+    parser.add_argument("--skip-bare", action="store_true", help="no bare-decode baseline")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("bench/load.py needs wrk: apt-get install wrk")
+
+    html = args.page.read_text(encoding="utf-8", errors="replace")
+    body = Path(tempfile.mkstemp(suffix=".json")[1])
+    body.write_text(json.dumps({"url": "https://www.iab.com/guidelines/", "html": html}))
+    load1, load5, _ = os.getloadavg()
+    print(f"machine load average before the run: {load1:.2f} (1 min), {load5:.2f} (5 min)")
+    print(
+        f"page {args.page.name}: {len(html) // 1024} KB; "
+        f"{args.workers or 'gunicorn.conf.py'} sync workers, "
+        f"wrk {args.threads} thread(s) x {args.connections} connections, {os.cpu_count()} CPUs"
+    )
+    # The soak measures growth, so workers are never recycled (max_requests 0) there.
+    extra = ["--max-requests", "0"]
+    try:
+        port = free_port()
+        server = start_gunicorn("server:create_app()", port, args.workers, extra)
+        try:
+            run_wrk(port, body, 3, args.connections, args.threads)  # warm-up
+            workers = worker_pids(server.pid)
+            cpu_before = cpu_seconds(workers)
+            analyze = run_wrk(port, body, args.seconds, args.connections, args.threads)
+            cpu_ms = 1000 * (cpu_seconds(workers) - cpu_before) / max(analyze.requests, 1)
+            rss = [rss_mb(p) for p in worker_pids(server.pid)]
+            print(describe("analyze", analyze))
+            # CPU per request does not depend on what else runs on the machine: with C cores
+            # free of other work, the ceiling is about C * 1000 / cpu_ms requests/s.
+            cores = os.cpu_count() or 1
+            print(
+                f"worker CPU per request: {cpu_ms:.2f} ms "
+                f"(ceiling ~{cores * 1000 / cpu_ms:.0f} req/s on {cores} idle cores, "
+                "load generator excluded)"
+            )
+            print("worker RSS MB: " + ", ".join(f"{r:.1f}" for r in rss))
+            if args.soak:
+                soak(port, server.pid, body, args)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        if not args.skip_bare:
+            port = free_port()
+            bare_server = start_gunicorn("bare_decode:create_app()", port, args.workers, extra)
+            try:
+                run_wrk(port, body, 3, args.connections, args.threads)
+                bare_workers = worker_pids(bare_server.pid)
+                bare_before = cpu_seconds(bare_workers)
+                bare = run_wrk(port, body, args.seconds, args.connections, args.threads)
+                bare_cpu_ms = 1000 * (cpu_seconds(bare_workers) - bare_before) / bare.requests
+            finally:
+                bare_server.terminate()
+                bare_server.wait(timeout=30)
+            print(describe("bare decode", bare))
+            print(f"bare decode worker CPU per request: {bare_cpu_ms:.2f} ms")
+            print(f"analyze / bare decode: {analyze.rps / bare.rps:.2f} of the framework ceiling")
+        ok = analyze.rps >= TARGET_RPS and analyze.p99_ms <= TARGET_P99_MS and not analyze.errors
+        print(
+            f"targets (>= {TARGET_RPS} req/s, p99 <= {TARGET_P99_MS:.0f} ms, 0 errors): "
+            + ("met" if ok else "MISSED")
+        )
+    finally:
+        body.unlink()
+
+
+if __name__ == "__main__":
+    main()
