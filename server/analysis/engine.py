@@ -8,14 +8,16 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from server.analysis import position, redirects, rel, report, robots, urls
 from server.analysis.model import Analysis, Kind, Link, Page
+from server.analysis.namespaces import is_html_element
 from server.analysis.sites import LinkTarget, match_sites, parse_sites
 
 MAX_TEXT = 500
+# document.baseURI in Chromium when the <base href> does not parse.
+NO_BASE = "about:blank"
 _HTTP = ("http:", "https:")
 _LINKS = "a[href], area[href]"
-# SVG/MathML links are out of scope; foreignObject brings HTML back inside SVG.
+# SVG/MathML links are out of scope; only these can be, and most of them are not.
 _FOREIGN_LINKS = "svg a[href], math a[href]"
-_HTML_IN_FOREIGN = "svg foreignObject a[href], math annotation-xml a[href]"
 
 
 def _collapse(text: str) -> str:
@@ -35,23 +37,23 @@ def _header_pairs(
 
 def _link_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
     nodes = tree.css(_LINKS)
-    foreign = {n.mem_id for n in tree.css(_FOREIGN_LINKS)}
+    foreign = {n.mem_id for n in tree.css(_FOREIGN_LINKS) if not is_html_element(n)}
     if foreign:
-        foreign -= {n.mem_id for n in tree.css(_HTML_IN_FOREIGN)}
         nodes = [n for n in nodes if n.mem_id not in foreign]
     return nodes
 
 
-def _base_url(tree: LexborHTMLParser, page_url: str, codec: str | None) -> str:
-    """The first <base href> in tree order, resolved against the page URL (Chromium ignores
-    data: and javascript: bases)."""
-    node = tree.css_first("base[href]")
+def _base_url(tree: LexborHTMLParser, page_url: str, codec: str | None) -> str | None:
+    """The first HTML <base href> in tree order, resolved against the page URL; None when it
+    does not parse, as then Chromium resolves no relative URL at all. Chromium ignores data:
+    and javascript: bases."""
+    node = next((n for n in tree.css("base[href]") if is_html_element(n)), None)
     if node is None:
         return page_url
     try:
         base = urls.parse_url(node.attributes.get("href") or "", page_url, codec)
     except ValueError:
-        return page_url
+        return None
     if base.protocol in ("data:", "javascript:"):
         return page_url
     return str(base.href)
@@ -62,7 +64,7 @@ def _title(tree: LexborHTMLParser) -> str | None:
     return _collapse(node.text()) if node is not None else None
 
 
-def _canonical(tree: LexborHTMLParser, base: str, codec: str | None) -> str | None:
+def _canonical(tree: LexborHTMLParser, base: str | None, codec: str | None) -> str | None:
     node = tree.css_first("link[rel~=canonical i][href]")
     if node is None:
         return None
@@ -82,7 +84,7 @@ def _image_alt(node: LexborNode, tag: str, attrs: dict[str, str | None]) -> str 
 class _Resolver:
     """Resolves each distinct raw href once per page; real pages repeat many."""
 
-    def __init__(self, base: str, codec: str | None) -> None:
+    def __init__(self, base: str | None, codec: str | None) -> None:
         self.base = base
         self.codec = codec
         self.cache: dict[str, tuple[str, str, str, str, str, bool]] = {}
@@ -188,7 +190,7 @@ def analyze(
     lang = root.attributes.get("lang") if root is not None else None
     page = Page(
         url=page_url,
-        base_url=base,
+        base_url=base if base is not None else NO_BASE,
         title=_title(tree),
         canonical=canonical,
         lang=lang,

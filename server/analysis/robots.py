@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from selectolax.lexbor import LexborHTMLParser
 
 from server.analysis.model import Robots
+from server.analysis.namespaces import is_html_element
 
 _CRAWLER_NAMES = ("robots", "googlebot")
 # X-Robots-Tag values whose "name:" prefix is a directive with an argument, not a user agent.
@@ -33,6 +34,8 @@ def page_robots(tree: LexborHTMLParser, headers: Iterable[tuple[str, str]] = ())
     directives: list[str] = []
     sources: list[tuple[str, str]] = []
     for meta in tree.css("meta[name][content]"):
+        if not is_html_element(meta):
+            continue
         name = (meta.attributes.get("name") or "").strip().lower()
         if name in _CRAWLER_NAMES:
             content = meta.attributes.get("content") or ""
