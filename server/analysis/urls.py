@@ -8,6 +8,8 @@ import ada_url
 import webencodings
 from publicsuffixlist import PublicSuffixList
 
+from server.analysis.encoders import encode_char
+
 # The list ships inside the package; constructing it never touches the network.
 _PSL = PublicSuffixList()
 
@@ -15,6 +17,9 @@ _C0_CONTROL_OR_SPACE = "".join(chr(c) for c in range(0x21))
 _TAB_NEWLINE = str.maketrans("", "", "\t\n\r")
 # Only these schemes take the document's encoding for their query (WHATWG URL, "encoding").
 _QUERY_ENCODED_SCHEMES = frozenset({"http:", "https:", "ftp:", "file:"})
+_SPECIAL_SCHEMES = _QUERY_ENCODED_SCHEMES | {"ws:", "wss:"}
+# The special-query percent-encode set, printable ASCII part: " # < > '
+_QUERY_ESCAPED = frozenset(b"\"#<>'")
 _UTF8_OUTPUT = frozenset({"utf-8", "utf-16be", "utf-16le", "replacement"})
 
 
@@ -29,12 +34,16 @@ def query_codec(charset: str | None) -> str | None:
 
 
 def _percent_encode_char(char: str, codec: str) -> str:
-    try:
-        encoded = char.encode(codec)
-    except UnicodeEncodeError:
+    encoded = encode_char(char, codec)
+    if encoded is None:
         # The encoder's "URL" error mode: an unencodable character becomes &#N;, percent-encoded.
         return f"%26%23{ord(char)}%3B"
-    return "".join(f"%{byte:02X}" for byte in encoded)
+    # Bytes that happen to be ASCII (Shift_JIS trail bytes, '\\' for U+00A5) stay literal
+    # unless the special-query percent-encode set takes them, as in Chromium.
+    return "".join(
+        chr(byte) if 0x21 <= byte <= 0x7E and byte not in _QUERY_ESCAPED else f"%{byte:02X}"
+        for byte in encoded
+    )
 
 
 def encode_query(raw: str, codec: str) -> str:
@@ -54,13 +63,27 @@ def encode_query(raw: str, codec: str) -> str:
     return text[: question + 1] + encoded + text[end:]
 
 
+def _chromium_escapes(url: ada_url.URL) -> ada_url.URL:
+    """Chromium's URL parser percent-encodes a few characters that the URL Standard keeps:
+    '|' in a special URL's path and ' in its userinfo."""
+    if "|" in url.pathname:
+        url.pathname = url.pathname.replace("|", "%7C")
+    if "'" in url.username:
+        url.username = url.username.replace("'", "%27")
+    if "'" in url.password:
+        url.password = url.password.replace("'", "%27")
+    return url
+
+
 def parse_url(raw: str, base: str | None = None, codec: str | None = None) -> ada_url.URL:
-    """Parse `raw` against `base` (WHATWG); raises ValueError when the browser would fail too."""
+    """Parse `raw` against `base` as Chromium does; raises ValueError when the browser fails too."""
     url = ada_url.URL(raw, base=base) if base is not None else ada_url.URL(raw)
     if codec is not None and not raw.isascii() and url.protocol in _QUERY_ENCODED_SCHEMES:
         encoded = encode_query(raw, codec)
         if encoded is not raw:
             url = ada_url.URL(encoded, base=base) if base is not None else ada_url.URL(encoded)
+    if ("|" in raw or "'" in raw) and url.protocol in _SPECIAL_SCHEMES:
+        url = _chromium_escapes(url)
     return url
 
 
