@@ -84,3 +84,15 @@ def test_shift_jis_query_has_no_best_fit_or_private_use_mappings() -> None:
 
 def test_gbk_query_encodes_the_euro_sign_as_0x80() -> None:
     assert hrefs('<a href="/q?\u20ac">x</a>', "GBK") == ["http://example.com/q?%80"]
+
+
+def test_elements_with_a_role_keep_their_own_meaning() -> None:
+    html = (
+        '<meta name="robots" content="nofollow" role="x"><svg role="img"><a href="/svg">s</a></svg>'
+        '<a role="button">no href</a><nav role="navigation"><a href="/n" role="link">n</a></nav>'
+    )
+    result = analyze(html, PAGE)
+    assert [(link.href, link.position) for link in result.links] == [
+        ("http://example.com/n", "nav")
+    ]
+    assert result.page.robots.nofollow is True
