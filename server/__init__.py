@@ -13,23 +13,25 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     # Keep the documented field order (page, links, summary...) instead of sorting keys.
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.config.from_mapping(
-        MAX_PAGE_BYTES=10 * 1024 * 1024,
-        MAX_LINKS=100_000,
-        API_TOKEN=None,
-    )
-    if test_config is None:
-        app.config.from_prefixed_env("LINKINSPECTOR")
-    else:
-        app.config.update(test_config)
-    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_PAGE_BYTES"])
-    os.makedirs(app.instance_path, exist_ok=True)
-
     # Imported here, as in Flask's tutorial, so `server.analysis` stays importable alone.
-    from server import auth, errors
+    from server import access, access_log, auth, body_size, config, errors, rate_limit
     from server.api import analyze
 
+    app.config.from_mapping(config.DEFAULTS)
+    if test_config is None:
+        app.config.from_prefixed_env("LINKINSPECTOR", loads=config.parse_env_value)
+    else:
+        app.config.update(test_config)
+    config.normalise(app.config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
     errors.init_app(app)
+    # Order matters: log every request, refuse foreign Hosts and Origins, count the request
+    # against the rate limit, check the token, and only then read a body of unknown length.
+    access_log.init_app(app)
+    access.init_app(app)
+    rate_limit.init_app(app)
     auth.init_app(app)
+    body_size.init_app(app)
     app.register_blueprint(analyze.bp)
     return app

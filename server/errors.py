@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify
+import traceback
+
+from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 
@@ -44,5 +46,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception) -> Response:
-        app.logger.exception("unhandled error")
+        # The traceback without the exception's message: messages can quote page data.
+        rule = request.url_rule.rule if request.url_rule is not None else None
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        app.logger.error("unhandled %s on %s\n%s", type(exc).__name__, rule, frames)
         return error_response(500, "internal_error", "The server failed to handle this request.")

@@ -1,0 +1,53 @@
+"""Gunicorn settings for Link Inspector: gunicorn -c gunicorn.conf.py "server:create_app()".
+
+Binds LINKINSPECTOR_BIND (default 127.0.0.1) on PORT (default 8750) and refuses to listen
+beyond loopback unless LINKINSPECTOR_API_TOKEN is set. Every setting can still be overridden
+on the command line (--bind, --workers, ...) or in GUNICORN_CMD_ARGS; the token check sees
+the final bind whichever way it was given. docs/deploy.md explains each choice.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from typing import Any
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from server.config import refuse_exposure_without_token, serve_addresses  # noqa: E402
+
+bind = serve_addresses(os.environ.get("LINKINSPECTOR_BIND"), os.environ.get("PORT"))
+
+# Analysis is CPU-bound and short: gunicorn's 2 x cores + 1, capped so a big host does not
+# start dozens of ~60 MB workers. WEB_CONCURRENCY overrides (the PaaS convention).
+workers = int(os.environ.get("WEB_CONCURRENCY") or min(multiprocessing.cpu_count() * 2 + 1, 9))
+worker_class = "sync"
+# A request may take at most this long; the engine bounds parsing well below it.
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+# Recycle each worker after ~1000 requests (jittered so they do not all restart at once):
+# bounds the cost of any slow leak in a parser.
+max_requests = 1000
+max_requests_jitter = 100
+# Load the app once in the master: a bad setting fails at start, and workers share memory.
+preload_app = True
+if os.path.isdir("/dev/shm"):
+    worker_tmp_dir = "/dev/shm"
+
+# gunicorn's own access log would print the raw request line, query string included; the
+# app writes its own JSON access lines (route, status, duration, size) on stdout instead.
+accesslog = None
+errorlog = "-"
+loglevel = "info"
+proc_name = "link-inspector"
+# gunicorn's runtime control socket (~/.gunicorn/gunicorn.ctl) is one fixed path per user:
+# two servers would fight over it, and nothing here needs runtime management.
+control_socket_disable = True
+
+
+def on_starting(server: Any) -> None:
+    """Refuse, before any socket is opened, to listen beyond loopback without an API token."""
+    token = os.environ.get("LINKINSPECTOR_API_TOKEN", "").strip()
+    refuse_exposure_without_token(server.cfg.bind, token)

@@ -1,0 +1,254 @@
+"""Configuration: the defaults, reading LINKINSPECTOR_* values, and checking them once at start."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from collections.abc import Iterable, MutableMapping
+from typing import Any
+
+from limits import parse_many
+
+DEFAULTS: dict[str, Any] = {
+    # Bearer token every API route but health requires; None = no token (loopback use only).
+    "API_TOKEN": None,
+    # Browser extensions allowed to call the API cross-origin; empty = any extension, but only
+    # while the server is reachable by loopback names alone (see `serves_loopback_only`).
+    "EXTENSION_ORIGINS": [],
+    # Host header values the server answers to (DNS-rebinding guard); an entry without a port
+    # matches any port.
+    "ALLOWED_HOSTS": ["127.0.0.1", "localhost", "[::1]"],
+    "MAX_PAGE_BYTES": 10 * 1024 * 1024,
+    "MAX_LINKS": 100_000,
+    # Per client address, shared by every route but health.
+    "RATE_LIMIT": "120/minute",
+    # memory:// counts per worker process; redis://host:6379 shares counts between workers.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    # Number of reverse proxies in front whose X-Forwarded-For/-Proto headers are trusted.
+    "TRUSTED_PROXIES": 0,
+    # JSON access log lines (method, route, status, duration, size) on stdout.
+    "ACCESS_LOG": True,
+    # The address the serve command binds (host or host:port); checked against API_TOKEN.
+    "BIND": None,
+}
+
+EXTENSION_ORIGIN = re.compile(
+    r"(?:chrome-extension://[a-p]{32}|moz-extension://[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}"
+    r"|safari-web-extension://[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12})",
+    re.IGNORECASE,
+)
+# Any extension origin; used only while no EXTENSION_ORIGINS are configured on a loopback server.
+ANY_EXTENSION_ORIGIN = re.compile(
+    r"(?:chrome-extension://[a-p]{32}|moz-extension://[0-9a-f-]{36}"
+    r"|safari-web-extension://[0-9a-f-]{36})\Z",
+    re.IGNORECASE,
+)
+
+LOOPBACK_NAMES = frozenset({"localhost"})
+
+
+class ConfigError(RuntimeError):
+    """A setting that cannot be used; the message says which and how to fix it.
+
+    A RuntimeError so gunicorn prints it as "Error: ..." and exits 1 instead of a traceback.
+    """
+
+
+def parse_env_value(raw: str) -> Any:
+    """Decode a LINKINSPECTOR_* value: JSON lists, objects, booleans and exact numbers, else text.
+
+    Flask's default (json.loads) would turn a token such as `1e3` into 1000.0; here a value
+    is decoded only when nothing is lost, so secrets and host names stay exactly as written.
+    """
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return raw
+    if isinstance(value, bool) or value is None or isinstance(value, list | dict):
+        return value
+    if isinstance(value, int | float) and str(value) == raw.strip():
+        return value
+    return raw
+
+
+def text_list(name: str, value: Any) -> list[str]:
+    """A list setting given as a list, a JSON list (already decoded) or comma-separated text."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        items: Iterable[Any] = value.split(",")
+    elif isinstance(value, list | tuple):
+        items = value
+    else:
+        raise ConfigError(f"{name} must be a list or comma-separated text, not {value!r}.")
+    result = []
+    for item in items:
+        if not isinstance(item, str):
+            raise ConfigError(f"{name} entries must be text, not {item!r}.")
+        if item.strip():
+            result.append(item.strip())
+    return result
+
+
+def positive_int(name: str, value: Any, *, minimum: int = 1) -> int:
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ConfigError(f"{name} must be a whole number, not {value!r}.")
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a whole number, not {value!r}.") from None
+    if number < minimum:
+        raise ConfigError(f"{name} must be a whole number >= {minimum}, not {value!r}.")
+    return number
+
+
+def flag(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off", ""}:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {value!r}.")
+
+
+def extension_origin(value: str) -> str:
+    origin = value.rstrip("/").lower()
+    if not EXTENSION_ORIGIN.fullmatch(origin):
+        raise ConfigError(
+            f"EXTENSION_ORIGINS holds browser extension origins only "
+            f"(chrome-extension://<32 letters a-p> or moz-extension://<UUID>), not {value!r}."
+        )
+    return origin
+
+
+def split_host(host: str) -> tuple[str, str | None]:
+    """`example.com:8750` -> ("example.com", "8750"); `[::1]:80` -> ("[::1]", "80")."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        end = host.find("]")
+        if end == -1:
+            return host, None
+        rest = host[end + 1 :]
+        return host[: end + 1], rest[1:] if rest.startswith(":") else None
+    if host.count(":") > 1:  # a bare IPv6 address
+        return f"[{host}]", None
+    name, colon, port = host.partition(":")
+    return name, port if colon else None
+
+
+def allowed_host(value: str) -> str:
+    name, port = split_host(value)
+    if not name or "/" in value or (port is not None and not port.isdigit()):
+        raise ConfigError(
+            f"ALLOWED_HOSTS entries are host names or addresses, optionally with a port "
+            f"(links.example.com, 127.0.0.1:8750, [::1]); not {value!r}."
+        )
+    return name if port is None else f"{name}:{port}"
+
+
+def is_loopback_host(name: str) -> bool:
+    """True for localhost and loopback addresses, bracketed or not; False for names and 0.0.0.0."""
+    name = name.strip().lower().removeprefix("[").removesuffix("]")
+    if name in LOOPBACK_NAMES or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def serves_loopback_only(allowed_hosts: Iterable[str]) -> bool:
+    """True when every allowed Host is a loopback name: browsers reach the server only locally."""
+    return all(is_loopback_host(split_host(host)[0]) for host in allowed_hosts)
+
+
+def bind_is_loopback(address: str) -> bool:
+    """True for a gunicorn bind that only this machine can reach (loopback, unix socket, fd)."""
+    address = address.strip()
+    if address.startswith(("unix:", "fd://")):
+        return True
+    address = address.removeprefix("tcp://")
+    name, _port = split_host(address)
+    return bool(name) and is_loopback_host(name)
+
+
+def serve_addresses(bind: str | None, port: str | None) -> list[str]:
+    """Gunicorn bind addresses from LINKINSPECTOR_BIND (host or host:port, commas) and PORT.
+
+    A host without a port gets PORT (default 8750); no LINKINSPECTOR_BIND means 127.0.0.1.
+    """
+    port = (port or "").strip() or "8750"
+    addresses = []
+    for entry in text_list("LINKINSPECTOR_BIND", bind or "127.0.0.1"):
+        if entry.startswith(("unix:", "fd://")):
+            addresses.append(entry)
+            continue
+        name, entry_port = split_host(entry.removeprefix("tcp://"))
+        addresses.append(f"{name}:{entry_port if entry_port is not None else port}")
+    return addresses
+
+
+def refuse_exposure_without_token(binds: Iterable[str], token: Any) -> None:
+    """Raise ConfigError when a bind address beyond loopback is asked for without an API token."""
+    if token:
+        return
+    exposed = [bind for bind in binds if not bind_is_loopback(bind)]
+    if exposed:
+        raise ConfigError(
+            f"Refusing to listen on {', '.join(exposed)} without an API token: anyone who can "
+            f"reach that address could use the server. Set LINKINSPECTOR_API_TOKEN to a long "
+            f"random secret (python3 -c 'import secrets; print(secrets.token_urlsafe(32))') "
+            f"or bind 127.0.0.1."
+        )
+
+
+def normalise(config: MutableMapping[str, Any]) -> None:
+    """Check and convert the security and limit settings in place; ConfigError if unusable."""
+    token = config.get("API_TOKEN")
+    if token in (None, "", False):
+        config["API_TOKEN"] = None
+    elif isinstance(token, str | int) and not isinstance(token, bool):
+        config["API_TOKEN"] = str(token)
+    else:
+        raise ConfigError("API_TOKEN must be text.")
+
+    config["EXTENSION_ORIGINS"] = [
+        extension_origin(origin)
+        for origin in text_list("EXTENSION_ORIGINS", config.get("EXTENSION_ORIGINS"))
+    ]
+    hosts = [allowed_host(h) for h in text_list("ALLOWED_HOSTS", config.get("ALLOWED_HOSTS"))]
+    if not hosts:
+        raise ConfigError("ALLOWED_HOSTS is empty: the server would refuse every request.")
+    config["ALLOWED_HOSTS"] = hosts
+
+    config["MAX_PAGE_BYTES"] = positive_int("MAX_PAGE_BYTES", config["MAX_PAGE_BYTES"])
+    config["MAX_CONTENT_LENGTH"] = config["MAX_PAGE_BYTES"]
+    config["MAX_LINKS"] = positive_int("MAX_LINKS", config["MAX_LINKS"])
+    config["TRUSTED_PROXIES"] = positive_int(
+        "TRUSTED_PROXIES", config.get("TRUSTED_PROXIES", 0), minimum=0
+    )
+    config["ACCESS_LOG"] = flag("ACCESS_LOG", config.get("ACCESS_LOG", True))
+
+    rate_limit = config.get("RATE_LIMIT")
+    if not isinstance(rate_limit, str) or not rate_limit.strip():
+        raise ConfigError(f"RATE_LIMIT must be text such as '120/minute', not {rate_limit!r}.")
+    try:
+        parse_many(rate_limit)
+    except ValueError:
+        raise ConfigError(
+            f"RATE_LIMIT {rate_limit!r} is not a rate such as '120/minute' or '10/second;500/hour'."
+        ) from None
+    if not isinstance(config.get("RATELIMIT_STORAGE_URI"), str):
+        raise ConfigError("RATELIMIT_STORAGE_URI must be a URI such as memory:// or redis://host.")
+
+    binds = text_list("BIND", config.get("BIND"))
+    refuse_exposure_without_token(binds, config["API_TOKEN"])
+    if not config["API_TOKEN"] and not serves_loopback_only(hosts):
+        public = [h for h in hosts if not is_loopback_host(split_host(h)[0])]
+        raise ConfigError(
+            f"ALLOWED_HOSTS includes {', '.join(public)}, so the server is meant to be reached "
+            f"beyond this machine; set LINKINSPECTOR_API_TOKEN first."
+        )
