@@ -62,8 +62,13 @@ def _canonical(nodes: list[LexborNode], base: str | None, codec: str | None) -> 
 def _image_alt(node: LexborNode, tag: str, attrs: dict[str, str | None]) -> str | None:
     if tag == "area":
         return _collapse(attrs.get("alt") or "") or None
-    img = node.css_first("img[alt]")
-    return _collapse(img.attributes.get("alt") or "") or None if img is not None else None
+    # A walk of the (small) link subtree: css_first() compiles its selector on every call.
+    for child in node.traverse(include_text=False):
+        if child.tag == "img":
+            alt = child.attrs.get("alt")
+            if alt is not None:
+                return _collapse(alt) or None
+    return None
 
 
 _BAD_HREF = ("the href is not a valid URL; browsers cannot follow it",)
