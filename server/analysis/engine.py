@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from server.analysis import nesting, position, redirects, rel, report, robots, urls
+from server.analysis import document, nesting, position, redirects, rel, report, robots, urls
 from server.analysis.model import Analysis, Kind, Link, Page
 from server.analysis.sites import LinkTarget, match_sites, parse_sites
 
 MAX_TEXT = 500
+# document.baseURI in Chromium when the <base href> does not parse.
+NO_BASE = "about:blank"
 _HTTP = ("http:", "https:")
-_LINKS = "a[href], area[href]"
-# SVG/MathML links are out of scope; foreignObject brings HTML back inside SVG.
-_FOREIGN_LINKS = "svg a[href], math a[href]"
-_HTML_IN_FOREIGN = "svg foreignObject a[href], math annotation-xml a[href]"
 
 
 def _collapse(text: str) -> str:
@@ -33,71 +32,116 @@ def _header_pairs(
     return tuple(headers)
 
 
-def _link_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
-    nodes = tree.css(_LINKS)
-    foreign = {n.mem_id for n in tree.css(_FOREIGN_LINKS)}
-    if foreign:
-        foreign -= {n.mem_id for n in tree.css(_HTML_IN_FOREIGN)}
-        nodes = [n for n in nodes if n.mem_id not in foreign]
-    return nodes
-
-
-def _base_url(tree: LexborHTMLParser, page_url: str, codec: str | None) -> str:
-    """The first <base href> in tree order, resolved against the page URL (Chromium ignores
-    data: and javascript: bases)."""
-    node = tree.css_first("base[href]")
+def _base_url(node: LexborNode | None, page_url: str, codec: str | None) -> str | None:
+    """The first HTML <base href> resolved against the page URL; None when it does not parse,
+    as then Chromium resolves no relative URL at all. Chromium ignores data: and javascript:
+    bases."""
     if node is None:
         return page_url
     try:
-        base = urls.parse_url(node.attributes.get("href") or "", page_url, codec)
+        base = urls.parse_url(node.attrs.get("href") or "", page_url, codec)
     except ValueError:
-        return page_url
+        return None
     if base.protocol in ("data:", "javascript:"):
         return page_url
     return str(base.href)
 
 
-def _title(tree: LexborHTMLParser) -> str | None:
-    node = tree.css_first("title")
-    return _collapse(node.text()) if node is not None else None
-
-
-def _canonical(tree: LexborHTMLParser, base: str, codec: str | None) -> str | None:
-    node = tree.css_first("link[rel~=canonical i][href]")
-    if node is None:
-        return None
-    try:
-        return str(urls.parse_url(node.attributes.get("href") or "", base, codec).href)
-    except ValueError:
-        return None
+def _canonical(nodes: list[LexborNode], base: str | None, codec: str | None) -> str | None:
+    """The first <link rel=canonical href>, resolved."""
+    for node in nodes:
+        attrs = node.attrs
+        if "canonical" in rel.rel_tokens(attrs.get("rel")):
+            try:
+                return urls.resolve(attrs.get("href") or "", base, codec)[0]
+            except ValueError:
+                return None
+    return None
 
 
 def _image_alt(node: LexborNode, tag: str, attrs: dict[str, str | None]) -> str | None:
     if tag == "area":
         return _collapse(attrs.get("alt") or "") or None
-    img = node.css_first("img[alt]")
-    return _collapse(img.attributes.get("alt") or "") or None if img is not None else None
+    # A walk of the (small) link subtree: css_first() compiles its selector on every call.
+    for child in node.traverse(include_text=False):
+        if child.tag == "img":
+            alt = child.attrs.get("alt")
+            if alt is not None:
+                return _collapse(alt) or None
+    return None
+
+
+_BAD_HREF = ("the href is not a valid URL; browsers cannot follow it",)
+
+
+class _Destination(NamedTuple):
+    """What one distinct raw href resolves to on this page (a tuple: built per distinct href,
+    it is on the hot path, where a frozen dataclass costs three times as much)."""
+
+    href: str
+    scheme: str
+    host: str | None
+    domain: str | None
+    kind: Kind
+    path: str
+    redirect_to: str | None
+    warnings: tuple[str, ...]
 
 
 class _Resolver:
-    """Resolves each distinct raw href once per page; real pages repeat many."""
+    """Resolves and classifies each distinct raw href once per page; real pages repeat many."""
 
-    def __init__(self, base: str, codec: str | None) -> None:
+    def __init__(self, base: str | None, codec: str | None, page_url: str) -> None:
         self.base = base
         self.codec = codec
-        self.cache: dict[str, tuple[str, str, str, str, str, bool]] = {}
+        self.page_no_fragment = urls.without_fragment(page_url)
+        self.page_domain = urls.registrable_domain(str(urls.parse_url(page_url).hostname))
+        self.cache: dict[str, _Destination] = {}
 
-    def resolve(self, raw: str) -> tuple[str, str, str, str, str, bool]:
-        """(href, scheme, host, pathname, search, ok) for a raw href attribute value."""
+    def destination(self, raw: str) -> _Destination:
         hit = self.cache.get(raw)
         if hit is None:
-            try:
-                url = urls.parse_url(raw, self.base, self.codec)
-                hit = (url.href, url.protocol, url.hostname, url.pathname, url.search, True)
-            except ValueError:
-                # a.href returns the attribute itself when it does not parse.
-                hit = (raw, "", "", "", "", False)
-            self.cache[raw] = hit
+            hit = self.cache[raw] = self._classify(raw)
+        return hit
+
+    def _classify(self, raw: str) -> _Destination:
+        try:
+            href, scheme, host, pathname, search = urls.resolve(raw, self.base, self.codec)
+        except ValueError:
+            # a.href returns the attribute itself when it does not parse.
+            return _Destination(raw, "", None, None, "other", "", None, _BAD_HREF)
+        if scheme not in _HTTP:
+            return _Destination(href, scheme.rstrip(":"), host or None, None, "other", "", None, ())
+        domain = urls.registrable_domain(host)
+        kind: Kind
+        if "#" in href and urls.without_fragment(href) == self.page_no_fragment:
+            kind = "other"
+        else:
+            kind = "internal" if domain == self.page_domain else "external"
+        redirect_to = redirects.redirect_target(host, pathname, search)
+        return _Destination(
+            href, scheme.rstrip(":"), host or None, domain, kind, pathname + search, redirect_to, ()
+        )
+
+
+class _RelReader:
+    """rel tokens, reasons and lint of each distinct rel value once per page."""
+
+    def __init__(self, page_reasons: tuple[str, ...]) -> None:
+        self.page_reasons = page_reasons
+        self.cache: dict[str | None, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
+
+    def read(self, value: str | None) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """(tokens, not-followed reasons, warnings) for a rel attribute value."""
+        hit = self.cache.get(value)
+        if hit is None:
+            tokens = rel.rel_tokens(value)
+            hit = (
+                tokens,
+                rel.rel_reasons(tokens) + self.page_reasons,
+                rel.rel_warnings(value, tokens),
+            )
+            self.cache[value] = hit
         return hit
 
 
@@ -121,19 +165,19 @@ def analyze(
     codec = urls.query_codec(charset)
     html, flattened = nesting.bound_depth(html)
     tree = LexborHTMLParser(html)
-    base = _base_url(tree, page_url, codec)
-    page_robots = robots.page_robots(tree, _header_pairs(headers))
+    nodes_of = document.scan(tree)
+    base = _base_url(nodes_of.base, page_url, codec)
+    page_robots = robots.robots_of(nodes_of.metas, _header_pairs(headers))
     page_reasons = robots.robots_reasons(page_robots)
-    page_domain = urls.registrable_domain(str(urls.parse_url(page_url).hostname))
-    page_no_fragment = urls.without_fragment(page_url)
-
-    nodes = _link_nodes(tree)
+    nodes = nodes_of.links
     truncated_at = None
     if max_links is not None and len(nodes) > max_links:
         nodes = nodes[:max_links]
         truncated_at = max_links
-    positions = position.link_positions(tree, nodes)
-    resolver = _Resolver(base, codec)
+    positions = position.positions_in(nodes_of.regions, nodes)
+    resolver = _Resolver(base, codec, page_url)
+    rels = _RelReader(page_reasons)
+    want_targets = bool(site_rules or competitor_rules)
 
     links: list[Link] = []
     targets: list[LinkTarget] = []
@@ -141,30 +185,19 @@ def analyze(
         attrs = node.attributes
         tag = node.tag or "a"
         raw = attrs.get("href") or ""
-        href, scheme, host, pathname, search, ok = resolver.resolve(raw)
+        dest = resolver.destination(raw)
         rel_raw = attrs.get("rel")
-        tokens = rel.rel_tokens(rel_raw)
-        reasons = rel.rel_reasons(tokens) + page_reasons
-        warnings = rel.rel_warnings(rel_raw, tokens)
-        kind: Kind = "other"
-        domain = None
-        redirect_to = None
-        if not ok:
-            warnings += ("the href is not a valid URL; browsers cannot follow it",)
-        elif scheme in _HTTP:
-            domain = urls.registrable_domain(host)
-            if "#" in href and urls.without_fragment(href) == page_no_fragment:
-                kind = "other"
-            else:
-                kind = "internal" if domain == page_domain else "external"
-            redirect_to = redirects.redirect_target(host, pathname, search)
-            targets.append(LinkTarget(index, host, pathname + search, not reasons))
+        tokens, reasons, warnings = rels.read(rel_raw)
+        if dest.warnings:
+            warnings += dest.warnings
+        if want_targets and dest.domain is not None:
+            targets.append(LinkTarget(index, dest.host or "", dest.path, not reasons))
         text = _collapse(node.text())
         links.append(
             Link(
                 index=index,
                 tag=tag,
-                href=href,
+                href=dest.href,
                 raw_href=raw,
                 text=text,
                 image_alt=None if text and tag == "a" else _image_alt(node, tag, attrs),
@@ -172,25 +205,25 @@ def analyze(
                 rel_raw=rel_raw,
                 follow=not reasons,
                 nofollow_reasons=reasons,
-                kind=kind,
-                scheme=scheme.rstrip(":"),
-                host=host or None,
-                domain=domain,
+                kind=dest.kind,
+                scheme=dest.scheme,
+                host=dest.host,
+                domain=dest.domain,
                 position=where,
                 target=attrs.get("target"),
                 warnings=warnings,
-                redirect_to=redirect_to,
+                redirect_to=dest.redirect_to,
             )
         )
 
     summary = report.summarize(links)
-    canonical = _canonical(tree, base, codec)
+    canonical = _canonical(nodes_of.link_elements, base, codec)
     root = tree.root
     lang = root.attributes.get("lang") if root is not None else None
     page = Page(
         url=page_url,
-        base_url=base,
-        title=_title(tree),
+        base_url=base if base is not None else NO_BASE,
+        title=_collapse(nodes_of.title.text()) if nodes_of.title is not None else None,
         canonical=canonical,
         lang=lang,
         charset=charset,

@@ -2,25 +2,45 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from server.analysis.model import Position
 
 # Elements and ARIA landmark roles for each region.
-_REGIONS: dict[Position, tuple[str, ...]] = {
-    "header": ("header", "[role~=banner i]"),
-    "footer": ("footer", "[role~=contentinfo i]"),
-    "aside": ("aside", "[role~=complementary i]"),
-    "nav": ("nav", "[role~=navigation i]"),
-    "main": ("main", "article", "[role~=main i]", "[role~=article i]"),
+_TAG_REGION: dict[str, Position] = {
+    "header": "header",
+    "footer": "footer",
+    "aside": "aside",
+    "nav": "nav",
+    "main": "main",
+    "article": "main",
+}
+_ROLE_REGION: dict[str, Position] = {
+    "banner": "header",
+    "contentinfo": "footer",
+    "complementary": "aside",
+    "navigation": "nav",
+    "main": "main",
+    "article": "main",
 }
 _OUTER: tuple[Position, ...] = ("header", "footer", "aside")
-_ROLE_TO_REGION = {"banner": "header", "contentinfo": "footer", "complementary": "aside"}
+_REGION_SELECTOR = "header, footer, aside, nav, main, article, [role]"
+_LINKS = "a[href], area[href]"
 
 
-def _links_inside(tree: LexborHTMLParser, region: Position) -> set[int]:
-    selector = ", ".join(f"{r} a[href], {r} area[href]" for r in _REGIONS[region])
-    return {node.mem_id for node in tree.css(selector)}
+def _regions_of(node: LexborNode) -> set[Position]:
+    found: set[Position] = set()
+    tag = node.tag
+    if tag in _TAG_REGION:
+        found.add(_TAG_REGION[tag])
+    role = node.attrs.get("role")
+    if role:
+        for token in role.lower().split():
+            if token in _ROLE_REGION:
+                found.add(_ROLE_REGION[token])
+    return found
 
 
 def _outer_region_of(node: LexborNode) -> Position | None:
@@ -31,31 +51,61 @@ def _outer_region_of(node: LexborNode) -> Position | None:
         tag = parent.tag
         if tag in _OUTER:
             found = tag  # type: ignore[assignment]
-        else:
-            role = (parent.attributes.get("role") or "").lower().split() if parent.tag else []
-            for token in role:
-                if token in _ROLE_TO_REGION:
-                    found = _ROLE_TO_REGION[token]  # type: ignore[assignment]
+        elif parent.is_element_node:
+            for token in (parent.attrs.get("role") or "").lower().split():
+                region = _ROLE_REGION.get(token)
+                if region in _OUTER:
+                    found = region
                     break
         parent = parent.parent
     return found
 
 
-def link_positions(tree: LexborHTMLParser, links: list[LexborNode]) -> list[Position]:
-    """Position of each link, in the order given."""
-    inside = {region: _links_inside(tree, region) for region in _REGIONS}
+def positions_in(regions: Sequence[LexborNode], links: Sequence[LexborNode]) -> list[Position]:
+    """Position of each link, given the page's region candidates (in tree order)."""
+    inside: dict[Position, set[int]] = {
+        "header": set(),
+        "footer": set(),
+        "aside": set(),
+        "nav": set(),
+        "main": set(),
+    }
+    for container in regions:
+        kinds = _regions_of(container)
+        if not kinds:
+            continue
+        # Each container's own subtree only: far cheaper than a selector pass per region.
+        ids = {node.mem_id for node in container.css(_LINKS)}
+        ids.discard(container.mem_id)  # css() matches the container itself; regions contain
+        if not ids:
+            continue
+        for kind in kinds:
+            inside[kind] |= ids
     positions: list[Position] = []
+    header, footer, aside = inside["header"], inside["footer"], inside["aside"]
+    nav, main = inside["nav"], inside["main"]
     for node in links:
         key = node.mem_id
-        outer = [region for region in _OUTER if key in inside[region]]
+        outer: list[Position] = []
+        if key in header:
+            outer.append("header")
+        if key in footer:
+            outer.append("footer")
+        if key in aside:
+            outer.append("aside")
         if len(outer) == 1:
             positions.append(outer[0])
         elif outer:
             positions.append(_outer_region_of(node) or outer[0])
-        elif key in inside["nav"]:
+        elif key in nav:
             positions.append("nav")
-        elif key in inside["main"]:
+        elif key in main:
             positions.append("main")
         else:
             positions.append("body")
     return positions
+
+
+def link_positions(tree: LexborHTMLParser, links: list[LexborNode]) -> list[Position]:
+    """Position of each link, in the order given."""
+    return positions_in(tree.css(_REGION_SELECTOR), links)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from server.analysis.model import Robots
+from server.analysis.namespaces import is_html_element
 
 _CRAWLER_NAMES = ("robots", "googlebot")
 # X-Robots-Tag values whose "name:" prefix is a directive with an argument, not a user agent.
@@ -30,12 +31,19 @@ def _header_directives(value: str) -> list[str]:
 
 def page_robots(tree: LexborHTMLParser, headers: Iterable[tuple[str, str]] = ()) -> Robots:
     """Collect directives for `robots`/`googlebot` from meta tags and X-Robots-Tag headers."""
+    metas = [m for m in tree.css("meta[name][content]") if is_html_element(m)]
+    return robots_of(metas, headers)
+
+
+def robots_of(metas: Iterable[LexborNode], headers: Iterable[tuple[str, str]] = ()) -> Robots:
+    """Directives for `robots`/`googlebot` from these HTML meta elements and the headers."""
     directives: list[str] = []
     sources: list[tuple[str, str]] = []
-    for meta in tree.css("meta[name][content]"):
-        name = (meta.attributes.get("name") or "").strip().lower()
+    for meta in metas:
+        attrs = meta.attrs
+        name = (attrs.get("name") or "").strip().lower()
         if name in _CRAWLER_NAMES:
-            content = meta.attributes.get("content") or ""
+            content = attrs.get("content") or ""
             sources.append((f"meta {name}", content))
             directives.extend(_directives(content))
     for header, value in headers:
