@@ -1,0 +1,220 @@
+// The popup: read the tab's live DOM, ask the server, show the answer.
+import * as api from "../lib/api.js";
+import { ext } from "../lib/browser.js";
+import { csvFileName, linksToCsv, linksToTsv } from "../lib/csv.js";
+import { matchIndex, visibleLinks } from "../lib/filters.js";
+import { injectionErrorExplanation, nonHtmlExplanation, restrictionFor } from "../lib/pageAccess.js";
+import { loadSettings } from "../lib/settings.js";
+import { STATUS_STYLES, linkStatus } from "../lib/status.js";
+import * as page from "./page.js";
+import * as render from "./render.js";
+
+const $ = (id) => document.getElementById(id);
+const view = { filter: "all", query: "", column: "index", direction: "asc" };
+let state = null; // {tab, settings, collected, analysis, marks, shown}
+
+function showStatus(message, { busy = false, kind = "info" } = {}) {
+  $("status").hidden = false;
+  $("status").className = `state ${kind}${busy ? " busy" : ""}`;
+  $("status-text").textContent = message;
+  $("result").hidden = true;
+}
+
+function openOptions() {
+  ext.runtime.openOptionsPage();
+}
+
+function renderTable() {
+  const { links, counts } = visibleLinks(state.analysis, view);
+  state.shown = links;
+  $("chips").replaceChildren(...render.chips(counts, view.filter, (id) => {
+    view.filter = id;
+    renderTable();
+  }));
+  const body = document.createDocumentFragment();
+  for (const link of links) body.append(render.row(link, state.marks));
+  $("link-rows").replaceChildren(body);
+  $("empty-table").hidden = links.length > 0;
+  for (const th of document.querySelectorAll("th[data-sort]")) {
+    const sorted = th.dataset.sort === view.column;
+    th.setAttribute("aria-sort", sorted ? (view.direction === "asc" ? "ascending" : "descending") : "none");
+  }
+  const total = state.analysis.links.length;
+  $("table-note").textContent = links.length === total ? `${total} links` : `${links.length} of ${total} links shown`;
+}
+
+function sortBy(column) {
+  if (view.column === column) view.direction = view.direction === "asc" ? "desc" : "asc";
+  else Object.assign(view, { column, direction: "asc" });
+  renderTable();
+}
+
+async function goToLink(link) {
+  try {
+    const answer = await page.scrollToLink(state.tab.id, { index: link.index, href: link.href });
+    if (!answer?.found) flash("This link is no longer on the page.", "error");
+    else if (!answer.visible) flash("This link is hidden on the page (not displayed).", "info");
+  } catch (error) {
+    flash(`Could not scroll the page: ${error.message}`, "error");
+  }
+}
+
+function flash(message, kind) {
+  const node = $("action-feedback");
+  node.textContent = message;
+  node.className = `feedback ${kind}`;
+}
+
+function highlightItems() {
+  return state.analysis.links
+    .map((link) => ({
+      index: link.index,
+      href: link.href,
+      status: linkStatus(link),
+      statusLabel: `${STATUS_STYLES[linkStatus(link)]?.label ?? "Link"} · ${link.follow ? "followed" : "nofollow"}`,
+      rel: link.rel_raw ?? "",
+      reasons: link.nofollow_reasons.join("; "),
+    }))
+    .filter((item) => item.status !== "other");
+}
+
+async function toggleHighlight(event) {
+  const on = event.target.checked;
+  try {
+    if (on) {
+      const legend = Object.entries(STATUS_STYLES).map(([id, s]) => ({ id, ...s }));
+      await page.highlightOn(state.tab.id, highlightItems(), legend);
+    } else {
+      await page.highlightOff(state.tab.id);
+    }
+  } catch (error) {
+    event.target.checked = !on;
+    flash(`Could not change the page: ${error.message}`, "error");
+  }
+}
+
+function exportCsv() {
+  const blob = new Blob([linksToCsv(state.shown)], { type: "text/csv;charset=utf-8" });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = csvFileName(state.collected.url);
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  flash(`Exported ${state.shown.length} links as CSV.`, "ok");
+}
+
+async function copyTable() {
+  try {
+    await navigator.clipboard.writeText(linksToTsv(state.shown));
+    flash(`Copied ${state.shown.length} links (paste into a spreadsheet).`, "ok");
+  } catch (error) {
+    flash(`Could not copy: ${error.message}`, "error");
+  }
+}
+
+async function runAction(button, label, action, describe) {
+  button.disabled = true;
+  flash(`${label}…`, "info");
+  try {
+    const answer = await action();
+    flash(describe(answer), "ok");
+  } catch (error) {
+    flash(`${label} failed: ${error.message}`, "error");
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function firstLinkedSite(analysis) {
+  return (analysis.sites.matches ?? []).find((m) => m.linked)?.site ?? null;
+}
+
+function wireResult() {
+  $("search").addEventListener("input", (event) => {
+    view.query = event.target.value;
+    renderTable();
+  });
+  for (const th of document.querySelectorAll("th[data-sort]")) {
+    th.tabIndex = 0;
+    th.addEventListener("click", () => sortBy(th.dataset.sort));
+    th.addEventListener("keydown", (e) => (e.key === "Enter" || e.key === " ") && sortBy(th.dataset.sort));
+  }
+  $("link-rows").addEventListener("click", (event) => {
+    const tr = event.target.closest("tr[data-index]");
+    if (!tr) return;
+    for (const old of document.querySelectorAll("tr.selected")) old.classList.remove("selected");
+    tr.classList.add("selected");
+    goToLink(state.analysis.links[Number(tr.dataset.index)]);
+  });
+  $("highlight-toggle").addEventListener("change", toggleHighlight);
+  $("export-csv").addEventListener("click", exportCsv);
+  $("copy-table").addEventListener("click", copyTable);
+  $("save-prospect").addEventListener("click", (event) =>
+    runAction(event.currentTarget, "Saving prospect", () => api.saveProspect(state.settings, state.collected), (answer) => {
+      const domain = answer?.domain ?? answer?.prospect?.domain ?? new URL(state.collected.url).hostname;
+      return `Saved ${domain} as a prospect.`;
+    }));
+  $("track-backlink").addEventListener("click", (event) => {
+    const target = firstLinkedSite(state.analysis);
+    runAction(event.currentTarget, "Tracking backlink", () => api.trackBacklink(state.settings, state.collected.url, target),
+      () => `Tracking this page's link to ${target}.`);
+  });
+}
+
+function showResult() {
+  const { analysis, settings } = state;
+  $("status").hidden = true;
+  $("result").hidden = false;
+  $("banners").replaceChildren(...render.banners(analysis));
+  $("summary").replaceChildren(...render.summary(analysis));
+  $("matches").replaceChildren(...render.matches(analysis, settings, goToLink, openOptions));
+  $("legend").replaceChildren(...render.legend());
+  $("track-backlink").hidden = !(analysis.sites.linked && firstLinkedSite(analysis));
+  renderTable();
+}
+
+async function main() {
+  $("open-options").addEventListener("click", openOptions);
+  const [tab, settings] = await Promise.all([page.targetTab(), loadSettings()]);
+  if (!tab) return showStatus("No tab to inspect.", { kind: "error" });
+  $("page-id").textContent = tab.url ? new URL(tab.url).host || tab.url : "";
+  $("page-id").title = tab.url ?? "";
+  const restriction = restrictionFor(tab.url);
+  if (restriction) return showStatus(restriction, { kind: "blocked" });
+
+  let collected;
+  try {
+    collected = await page.collectPage(tab.id);
+  } catch (error) {
+    return showStatus(injectionErrorExplanation(tab.url, error), { kind: "blocked" });
+  }
+  const nonHtml = nonHtmlExplanation(collected.contentType);
+  if (nonHtml) return showStatus(nonHtml, { kind: "blocked" });
+  const pageRestriction = restrictionFor(collected.url);
+  if (pageRestriction) return showStatus(pageRestriction, { kind: "blocked" });
+  $("page-id").textContent = new URL(collected.url).host;
+  $("page-id").title = collected.url;
+
+  const kb = Math.max(1, Math.round(collected.html.length / 1024));
+  showStatus(`Analysing ${kb} KB…`, { busy: true });
+  let analysis;
+  try {
+    analysis = await api.analyze(settings, collected);
+  } catch (error) {
+    const message = error instanceof api.ServerProblem ? error.message : `Analysis failed: ${error.message}`;
+    return showStatus(message, { kind: "error" });
+  }
+  state = { tab, settings, collected, analysis, marks: matchIndex(analysis), shown: analysis.links };
+  wireResult();
+  showResult();
+  document.body.dataset.ready = "true";
+  page.reportAnalysis(tab.id, analysis.summary.followed_external);
+  page.highlightState(tab.id).then((answer) => {
+    $("highlight-toggle").checked = Boolean(answer?.on);
+  }, () => {});
+}
+
+main().catch((error) => showStatus(`Something went wrong: ${error.message}`, { kind: "error" }));
