@@ -143,7 +143,7 @@ export function row(link, marks) {
     el("td", {}, statusCell(link)),
     el("td", { className: "pos" }, link.position ?? ""),
     el("td", { className: "warn" }, link.warnings.length
-      ? el("span", { className: "warn-mark", title: link.warnings.join("\n") }, `⚠ ${truncateMiddle(link.warnings[0], 60)}`)
+      ? el("span", { className: "warn-mark", title: link.warnings.join("\n") }, link.warnings.length > 1 ? `⚠ ${link.warnings.length} warnings` : `⚠ ${link.warnings[0]}`)
       : null),
   );
   return tr;

@@ -1,0 +1,191 @@
+"""Chromium with the unpacked extension, the real server on loopback, and local test pages.
+
+An automated browser makes no user gesture, so `activeTab` is never granted: the extension
+is loaded from a copy whose manifest adds `http://127.0.0.1/*` as a host permission,
+standing in for the user's click. The shipped manifest stays activeTab-only.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, Worker, sync_playwright
+from werkzeug.serving import make_server
+
+from server import create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+EXTENSION = ROOT / "extension"
+PAGES = Path(__file__).resolve().parent / "pages"
+ARTIFACTS = ROOT / "artifacts" / "browser"
+API_TOKEN = "browser-test-token"
+MY_SITES = ["my-site.example"]
+COMPETITORS = ["rival.example", "absent-rival.example"]
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-features=DisableLoadExtensionCommandLineSwitch",
+]
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@dataclass
+class LoopbackServer:
+    url: str
+    stop: Any
+
+
+def _serve_in_thread(server: Any) -> None:
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture(scope="session")
+def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoopbackServer]:
+    """The real Flask app, with an API token, on 127.0.0.1 and a free port."""
+    app = create_app({"TESTING": True, "API_TOKEN": API_TOKEN})
+    app.instance_path = str(tmp_path_factory.mktemp("instance"))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    _serve_in_thread(server)
+    yield LoopbackServer(f"http://127.0.0.1:{server.server_port}", server.shutdown)
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def page_server() -> Iterator[LoopbackServer]:
+    """Static test pages on 127.0.0.1 (not the API's port: a site of its own)."""
+    handler = functools.partial(_QuietHandler, directory=str(PAGES))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    _serve_in_thread(server)
+    yield LoopbackServer(f"http://127.0.0.1:{server.server_port}", server.shutdown)
+    server.shutdown()
+
+
+def extension_copy_with_loopback_access(target: Path) -> Path:
+    """A copy of extension/ whose manifest grants 127.0.0.1, as the user's click would."""
+    shutil.copytree(EXTENSION, target, ignore=shutil.ignore_patterns("*.test.js", "node_modules"))
+    manifest_path = target / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["host_permissions"] = ["http://127.0.0.1/*"]
+    manifest_path.write_text(json.dumps(manifest, indent=2))
+    return target
+
+
+def launch_with_extension(playwright: Any, tmp: Path) -> BrowserContext:
+    extension_dir = extension_copy_with_loopback_access(tmp / "extension")
+    return playwright.chromium.launch_persistent_context(
+        str(tmp / "profile"),
+        executable_path="/usr/bin/chromium",
+        headless=False,
+        ignore_default_args=["--disable-extensions"],
+        args=[
+            *CHROMIUM_ARGS,
+            f"--disable-extensions-except={extension_dir}",
+            f"--load-extension={extension_dir}",
+        ],
+        viewport={"width": 1100, "height": 760},
+    )
+
+
+def service_worker(context: BrowserContext) -> Worker:
+    workers = [w for w in context.service_workers if w.url.startswith("chrome-extension://")]
+    return workers[0] if workers else context.wait_for_event("serviceworker", timeout=15_000)
+
+
+@dataclass
+class Browser:
+    """The extension under test, and helpers to drive it."""
+
+    context: BrowserContext
+    worker: Worker
+    extension_id: str
+
+    def extension_url(self, path: str) -> str:
+        return f"chrome-extension://{self.extension_id}/{path}"
+
+    def open(self, url: str) -> Page:
+        page = self.context.new_page()
+        page.goto(url)
+        return page
+
+    def tab_id(self, url: str) -> int:
+        tab_id = self.worker.evaluate(
+            "async (url) => (await chrome.tabs.query({})).find((t) => t.url === url)?.id ?? null",
+            url,
+        )
+        assert isinstance(tab_id, int), f"no tab with url {url}"
+        return tab_id
+
+    def popup(self, page: Page) -> Page:
+        """Open the popup page in a tab, analysing `page`'s tab; wait until it settles."""
+        popup = self.open(self.extension_url(f"popup/popup.html?tabId={self.tab_id(page.url)}"))
+        popup.wait_for_selector(
+            "body[data-ready=true], .state.error, .state.blocked", state="attached"
+        )
+        return popup
+
+    def options(self) -> Page:
+        return self.open(self.extension_url("options/options.html"))
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        context = launch_with_extension(playwright, tmp_path_factory.mktemp("chromium"))
+        try:
+            worker = service_worker(context)
+            yield Browser(context, worker, worker.url.split("/")[2])
+        finally:
+            context.close()
+
+
+def save_options(
+    browser: Browser, server_url: str, token: str, sites: list[str], competitors: list[str]
+) -> Page:
+    """Fill the options page the way a user does and press Save."""
+    page = browser.options()
+    page.fill("#server-url", server_url)
+    page.fill("#api-token", token)
+    page.fill("#sites", "\n".join(sites))
+    page.fill("#competitors", "\n".join(competitors))
+    page.click("#save")
+    page.wait_for_selector("#save-result.ok")
+    return page
+
+
+@pytest.fixture(scope="session")
+def configured(browser: Browser, api_server: LoopbackServer) -> Browser:
+    """The extension pointed at the test server, with my sites and competitors set."""
+    save_options(browser, api_server.url, API_TOKEN, MY_SITES, COMPETITORS).close()
+    return browser
+
+
+@pytest.fixture
+def ext(configured: Browser, api_server: LoopbackServer) -> Iterator[Browser]:
+    """The configured extension; closes the tabs a test opened."""
+    yield configured
+    for page in configured.context.pages[1:]:
+        page.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
