@@ -49,7 +49,7 @@
 
   function buildUi(legend, counts) {
     const host = document.createElement("link-inspector-overlay");
-    const root = host.attachShadow({ mode: "closed" });
+    const root = host.attachShadow({ mode: "open" });
     root.appendChild(make("style", null, CSS));
     const box = make("div", "legend");
     box.appendChild(make("h2", null, "Link Inspector"));

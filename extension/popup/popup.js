@@ -71,9 +71,9 @@ function highlightItems() {
       index: link.index,
       href: link.href,
       status: linkStatus(link),
-      statusLabel: `${STATUS_STYLES[linkStatus(link)]?.label ?? "Link"} · ${link.follow ? "followed" : "nofollow"}`,
+      statusLabel: STATUS_STYLES[linkStatus(link)]?.label ?? "Link",
       rel: link.rel_raw ?? "",
-      reasons: link.nofollow_reasons.join("; "),
+      reasons: link.follow ? "Followed by search engines" : `Not followed: ${link.nofollow_reasons.join("; ")}`,
     }))
     .filter((item) => item.status !== "other");
 }
