@@ -40,7 +40,8 @@ export function parseLines(text) {
 
 /** The server URL without trailing slashes, or throws an Error saying what is wrong. */
 export function normalizeServerUrl(value) {
-  const text = String(value).trim() || DEFAULT_SERVER_URL;
+  let text = String(value).trim() || DEFAULT_SERVER_URL;
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) text = `http://${text}`; // "127.0.0.1:8750"
   let url;
   try {
     url = new URL(text);
