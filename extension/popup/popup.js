@@ -31,9 +31,7 @@ function renderTable() {
     view.filter = id;
     renderTable();
   }));
-  const body = document.createDocumentFragment();
-  for (const link of links) body.append(render.row(link, state.marks));
-  $("link-rows").replaceChildren(body);
+  renderRows(links);
   $("empty-table").hidden = links.length > 0;
   for (const th of document.querySelectorAll("th[data-sort]")) {
     const sorted = th.dataset.sort === view.column;
@@ -41,6 +39,33 @@ function renderTable() {
   }
   const total = state.analysis.links.length;
   $("table-note").textContent = links.length === total ? `${total} links` : `${links.length} of ${total} links shown`;
+}
+
+const FIRST_ROWS = 60;
+const ROWS_PER_TASK = 400;
+let rowsGeneration = 0;
+
+// The first rows go in at once so the table shows immediately; the rest follow in small
+// tasks so a page with thousands of links never freezes the popup.
+function renderRows(links) {
+  const generation = ++rowsGeneration;
+  const tbody = $("link-rows");
+  const chunk = (start, end) => {
+    const fragment = document.createDocumentFragment();
+    for (let i = start; i < end; i++) fragment.append(render.row(links[i], state.marks));
+    return fragment;
+  };
+  tbody.replaceChildren(chunk(0, Math.min(FIRST_ROWS, links.length)));
+  tbody.dataset.complete = String(links.length <= FIRST_ROWS);
+  const next = (start) => {
+    if (generation !== rowsGeneration) return;
+    const end = Math.min(start + ROWS_PER_TASK, links.length);
+    tbody.append(chunk(start, end));
+    if (end < links.length) requestAnimationFrame(() => setTimeout(next, 0, end));
+    else tbody.dataset.complete = "true";
+  };
+  // After the first paint, so the visible rows never wait for the hidden ones.
+  if (links.length > FIRST_ROWS) requestAnimationFrame(() => setTimeout(next, 0, FIRST_ROWS));
 }
 
 function sortBy(column) {
@@ -178,8 +203,13 @@ function showResult() {
 
 async function main() {
   $("open-options").addEventListener("click", openOptions);
-  const [tab, settings] = await Promise.all([page.targetTab(), loadSettings()]);
+  const settingsLoaded = loadSettings();
+  const tab = await page.targetTab();
   if (!tab) return showStatus("No tab to inspect.", { kind: "error" });
+  // Read the page while the settings load; a restricted page's failure is explained below.
+  const collecting = restrictionFor(tab.url) ? null : page.collectPage(tab.id);
+  collecting?.catch(() => {});
+  const settings = await settingsLoaded;
   $("page-id").textContent = tab.url ? new URL(tab.url).host || tab.url : "";
   $("page-id").title = tab.url ?? "";
   const restriction = restrictionFor(tab.url);
@@ -187,10 +217,11 @@ async function main() {
 
   let collected;
   try {
-    collected = await page.collectPage(tab.id);
+    collected = await collecting;
   } catch (error) {
     return showStatus(injectionErrorExplanation(tab.url, error), { kind: "blocked" });
   }
+  performance.mark("link-inspector:page-collected");
   const nonHtml = nonHtmlExplanation(collected.contentType);
   if (nonHtml) return showStatus(nonHtml, { kind: "blocked" });
   const pageRestriction = restrictionFor(collected.url);
@@ -207,14 +238,19 @@ async function main() {
     const message = error instanceof api.ServerProblem ? error.message : `Analysis failed: ${error.message}`;
     return showStatus(message, { kind: "error" });
   }
+  performance.mark("link-inspector:analysis-received");
   state = { tab, settings, collected, analysis, marks: matchIndex(analysis), shown: analysis.links };
   wireResult();
   showResult();
   document.body.dataset.ready = "true";
+  performance.mark("link-inspector:table-rendered"); // read by bench/bench_popup.py
   page.reportAnalysis(tab.id, analysis.summary.followed_external);
-  page.highlightState(tab.id).then((answer) => {
-    $("highlight-toggle").checked = Boolean(answer?.on);
-  }, () => {});
+  requestAnimationFrame(() => setTimeout(() => {
+    performance.mark("link-inspector:table-painted");
+    page.highlightState(tab.id).then((answer) => {
+      $("highlight-toggle").checked = Boolean(answer?.on);
+    }, () => {});
+  }));
 }
 
 main().catch((error) => showStatus(`Something went wrong: ${error.message}`, { kind: "error" }));

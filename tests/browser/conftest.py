@@ -68,10 +68,24 @@ def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoopbackSer
     server.shutdown()
 
 
+def many_links_page(count: int) -> str:
+    """A page with `count` links of every kind, enough to fill the table in several tasks."""
+    rels = ["", ' rel="nofollow"', ' rel="sponsored"', ' rel="ugc"', ""]
+    links = "\n".join(
+        f'<p>Item {i}: <a href="https://host{i % 37}.example/p/{i}"{rels[i % 5]}>anchor {i}</a>'
+        f' <a href="/local/{i}">local {i}</a></p>'
+        for i in range(count // 2)
+    )
+    return f"<!doctype html><title>Many links</title><body><main>{links}</main></body>"
+
+
 @pytest.fixture(scope="session")
-def page_server() -> Iterator[LoopbackServer]:
+def page_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoopbackServer]:
     """Static test pages on 127.0.0.1 (not the API's port: a site of its own)."""
-    handler = functools.partial(_QuietHandler, directory=str(PAGES))
+    root = tmp_path_factory.mktemp("pages") / "pages"
+    shutil.copytree(PAGES, root)
+    (root / "many-links.html").write_text(many_links_page(1000), encoding="utf-8")
+    handler = functools.partial(_QuietHandler, directory=str(root))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     _serve_in_thread(server)
     yield LoopbackServer(f"http://127.0.0.1:{server.server_port}", server.shutdown)
@@ -137,7 +151,8 @@ class Browser:
         """Open the popup page in a tab, analysing `page`'s tab; wait until it settles."""
         popup = self.open(self.extension_url(f"popup/popup.html?tabId={self.tab_id(page.url)}"))
         popup.wait_for_selector(
-            "body[data-ready=true], .state.error, .state.blocked", state="attached"
+            "body[data-ready=true] #link-rows[data-complete=true], .state.error, .state.blocked",
+            state="attached",
         )
         return popup
 

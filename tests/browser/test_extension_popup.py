@@ -50,6 +50,18 @@ def test_table_lists_the_same_links_as_the_api_in_page_order(
     popup.screenshot(path=artifacts / "popup.png", full_page=True)
 
 
+def test_a_thousand_links_all_reach_the_table_in_page_order(
+    ext: Browser, page_server: LoopbackServer, api_server: LoopbackServer
+) -> None:
+    page = ext.open(f"{page_server.url}/many-links.html")
+    popup = ext.popup(page)
+    expected = api_analysis(api_server, page)["links"]
+    assert len(expected) == 1000
+    assert table_rows(popup) == [[link["href"], str(link["follow"]).lower()] for link in expected]
+    popup.click("[data-filter=ugc]")
+    assert len(table_rows(popup)) == 100
+
+
 def test_links_added_by_javascript_after_load_appear(
     ext: Browser, page_server: LoopbackServer
 ) -> None:
