@@ -17,6 +17,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         MAX_PAGE_BYTES=10 * 1024 * 1024,
         MAX_LINKS=100_000,
         API_TOKEN=None,
+        DATABASE_URL=None,
+        DATABASE_AUTO_UPGRADE=True,
+        ALLOW_PRIVATE_FETCH=False,
     )
     if test_config is None:
         app.config.from_prefixed_env("LINKINSPECTOR")
@@ -26,10 +29,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     # Imported here, as in Flask's tutorial, so `server.analysis` stays importable alone.
-    from server import auth, errors
-    from server.api import analyze
+    from server import auth, cli, errors
+    from server.api import analyze, backlinks, prospects
+    from server.store import db
 
     errors.init_app(app)
     auth.init_app(app)
+    db.init_app(app)
+    cli.init_app(app)
     app.register_blueprint(analyze.bp)
+    app.register_blueprint(prospects.bp)
+    app.register_blueprint(backlinks.bp)
     return app

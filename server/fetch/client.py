@@ -1,0 +1,184 @@
+"""The HTTP exchange: connect to the checked address, follow redirects by hand, cap the body."""
+
+from __future__ import annotations
+
+import http.client
+import time
+
+import urllib3
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    DecodeError,
+    HTTPError,
+    NewConnectionError,
+    ReadTimeoutError,
+)
+
+from server.fetch.addresses import IPAddress, Target, allowed_addresses, parse_target
+from server.fetch.encoding import decode_html, require_html
+from server.fetch.model import FetchedPage, FetchError
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_CHUNK = 64 * 1024
+_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
+
+
+class _Deadline:
+    """The whole fetch — every hop, connect and read — must end by one moment."""
+
+    def __init__(self, seconds: float) -> None:
+        self.ends = time.monotonic() + seconds
+
+    def left(self) -> float:
+        left = self.ends - time.monotonic()
+        if left <= 0:
+            raise FetchError("timeout", "the fetch took longer than its time limit")
+        return left
+
+
+def _pool(target: Target, address: IPAddress) -> urllib3.HTTPConnectionPool:
+    # The pool's host is the checked IP, so urllib3 never resolves the name again;
+    # TLS still sends SNI for, and verifies the certificate against, the real host name.
+    if target.scheme == "https":
+        return urllib3.HTTPSConnectionPool(
+            str(address),
+            target.port,
+            maxsize=1,
+            retries=False,
+            cert_reqs="CERT_REQUIRED",
+            server_hostname=target.hostname,
+            assert_hostname=target.hostname,
+        )
+    return urllib3.HTTPConnectionPool(str(address), target.port, maxsize=1, retries=False)
+
+
+def _failure(exc: Exception, target: Target) -> FetchError:
+    if isinstance(exc, FetchError):
+        return exc
+    if isinstance(exc, ConnectTimeoutError) and not isinstance(exc, NewConnectionError):
+        return FetchError("timeout", f"connecting to {target.host_header} timed out")
+    if isinstance(exc, ReadTimeoutError | TimeoutError):
+        return FetchError("timeout", f"{target.host_header} did not answer in time")
+    if isinstance(exc, DecodeError):
+        return FetchError("connect", f"{target.host_header} sent a body that does not decompress")
+    return FetchError("connect", f"cannot fetch from {target.host_header}: {exc}")
+
+
+def _request(
+    target: Target,
+    addresses: tuple[IPAddress, ...],
+    headers: dict[str, str],
+    connect_timeout: float,
+    read_timeout: float,
+    deadline: _Deadline,
+) -> tuple[urllib3.HTTPConnectionPool, urllib3.BaseHTTPResponse]:
+    """Send the GET to the first address that accepts a connection."""
+    failure: Exception | None = None
+    for address in addresses:
+        left = deadline.left()
+        timeout = urllib3.Timeout(connect=min(connect_timeout, left), read=min(read_timeout, left))
+        pool = _pool(target, address)
+        try:
+            response = pool.urlopen(
+                "GET",
+                target.request_target,
+                headers=headers,
+                retries=False,
+                redirect=False,
+                assert_same_host=False,
+                timeout=timeout,
+                preload_content=False,
+                decode_content=True,
+            )
+        except (NewConnectionError, ConnectTimeoutError) as exc:
+            pool.close()
+            failure = exc  # try the host's next address
+            continue
+        except BaseException:
+            pool.close()
+            raise
+        return pool, response
+    assert failure is not None
+    raise failure
+
+
+def _read_capped(response: urllib3.BaseHTTPResponse, max_bytes: int, deadline: _Deadline) -> bytes:
+    # Counted after decompression, one bounded chunk at a time: a gzip bomb stops at the cap.
+    body = bytearray()
+    while True:
+        deadline.left()
+        chunk = response.read(_CHUNK, decode_content=True)
+        if not chunk:
+            return bytes(body)
+        body += chunk
+        if len(body) > max_bytes:
+            raise FetchError("too_large", f"the page is larger than {max_bytes} bytes")
+
+
+def fetch(
+    url: str,
+    *,
+    allow_private: bool,
+    connect_timeout: float,
+    read_timeout: float,
+    max_bytes: int,
+    max_redirects: int,
+    user_agent: str,
+) -> FetchedPage:
+    """GET `url`, re-checking scheme and address on every redirect hop."""
+    deadline = _Deadline(connect_timeout + read_timeout)
+    headers = {
+        "User-Agent": user_agent,
+        "Accept": _ACCEPT,
+        **urllib3.make_headers(accept_encoding=True),
+        "Connection": "close",
+    }
+    visited: list[str] = []
+    target = parse_target(url)
+    while True:
+        addresses = allowed_addresses(target, allow_private=allow_private)
+        pool: urllib3.HTTPConnectionPool | None = None
+        response: urllib3.BaseHTTPResponse | None = None
+        try:
+            pool, response = _request(
+                target,
+                addresses,
+                {**headers, "Host": target.host_header},
+                connect_timeout,
+                read_timeout,
+                deadline,
+            )
+            location = response.headers.get("Location")
+            if response.status in REDIRECT_STATUSES and location:
+                if len(visited) >= max_redirects:
+                    raise FetchError(
+                        "too_many_redirects", f"more than {max_redirects} redirects from {url}"
+                    )
+                visited.append(target.url)
+                target = parse_target(location, base=target.url)
+                continue
+            if not 200 <= response.status < 300:
+                raise FetchError(
+                    "http_status",
+                    f"{target.url} answered HTTP {response.status}",
+                    status=response.status,
+                )
+            content_type = response.headers.get("Content-Type")
+            require_html(content_type)
+            body = _read_capped(response, max_bytes, deadline)
+            html, charset = decode_html(body, content_type)
+            return FetchedPage(
+                url=target.url,
+                status=response.status,
+                headers=tuple(response.headers.items()),
+                html=html,
+                charset=charset,
+                redirects=tuple(visited),
+            )
+        except (HTTPError, http.client.HTTPException, OSError) as exc:
+            raise _failure(exc, target) from exc
+        finally:
+            if response is not None:
+                response.close()
+            if pool is not None:
+                pool.close()

@@ -1,0 +1,1 @@
+"""Storage: prospects and watched backlinks in SQLite (default) or PostgreSQL."""

@@ -1,0 +1,185 @@
+"""`flask --app server recheck` and `flask --app server db upgrade`."""
+
+from __future__ import annotations
+
+import os
+import pty
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from conftest import PageServer
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import inspect, update
+
+from server import create_app
+from server.store.db import get_store, session_scope
+from server.store.models import Backlink, BacklinkCheck, utcnow
+
+pytestmark = pytest.mark.databases
+
+
+@pytest.fixture
+def fetching_app(app: Flask) -> Flask:
+    app.config["ALLOW_PRIVATE_FETCH"] = True
+    return app
+
+
+def track(app: Flask, source_url: str, target: str = "mysite.com") -> int:
+    response = app.test_client().post(
+        "/api/v1/backlinks", json={"source_url": source_url, "target": target}
+    )
+    assert response.status_code == 201
+    backlink_id: int = response.get_json()["id"]
+    return backlink_id
+
+
+def history(app: Flask, backlink_id: int) -> list[str]:
+    body = app.test_client().get(f"/api/v1/backlinks/{backlink_id}").get_json()
+    return [check["result"] for check in body["history"]]
+
+
+def test_recheck_checks_every_backlink_and_summarises_changes(
+    fetching_app: Flask, runner: FlaskCliRunner, page_server: PageServer
+) -> None:
+    followed = '<a href="https://mysite.com/">me</a>'
+    lost = track(fetching_app, page_server.page("/lost", followed))
+    demoted = track(fetching_app, page_server.page("/demoted", followed))
+    back = track(fetching_app, page_server.page("/back", "<p>not yet</p>"))
+    broken = track(fetching_app, page_server.page("/broken", followed))
+    steady = track(fetching_app, page_server.page("/steady", followed))
+
+    first = runner.invoke(args=["recheck"])
+    assert first.exit_code == 0, first.output
+    assert (
+        "Checked 5 backlinks: 4 live-followed, 0 live-nofollow, 1 missing, 0 error" in first.output
+    )
+    assert "Nothing changed." in first.output
+    assert "Checking backlinks" not in first.output  # no progress bar without a terminal
+
+    page_server.page("/lost", "<p>gone</p>")
+    page_server.page("/demoted", '<a rel="nofollow" href="https://mysite.com/">me</a>')
+    page_server.page("/back", followed)
+    page_server.page("/broken", "oops", status=500)
+    second = runner.invoke(args=["recheck", "--all"])
+    assert second.exit_code == 0, second.output
+    lines = second.output.splitlines()
+    assert f"lost: #{lost} {page_server.url('/lost')} -> mysite.com" in lines
+    assert any(line.startswith(f"became nofollow: #{demoted} ") for line in lines)
+    assert "(rel=nofollow)" in second.output
+    assert f"recovered: #{back} {page_server.url('/back')} -> mysite.com" in lines
+    assert any(line.startswith(f"errors: #{broken} ") and "http_status" in line for line in lines)
+    assert "Changed: 1 lost, 1 became nofollow, 1 recovered, 1 errors" in lines
+    assert history(fetching_app, steady) == ["live-followed", "live-followed"]
+    assert history(fetching_app, lost) == ["missing", "live-followed"]
+
+
+def test_recheck_skips_backlinks_checked_recently(
+    fetching_app: Flask, runner: FlaskCliRunner, page_server: PageServer
+) -> None:
+    url = page_server.page("/a", '<a href="https://mysite.com/">me</a>')
+    old = track(fetching_app, url)
+    recent = track(fetching_app, url, "https://mysite.com/")
+    assert runner.invoke(args=["recheck"]).exit_code == 0
+    with session_scope(fetching_app) as session:
+        session.execute(
+            update(Backlink)
+            .where(Backlink.id == old)
+            .values(last_checked_at=utcnow() - timedelta(hours=30))
+        )
+    result = runner.invoke(args=["recheck"])
+    assert "Checked 1 backlinks" in result.output
+    assert len(history(fetching_app, old)) == 2
+    assert len(history(fetching_app, recent)) == 1
+    quiet = runner.invoke(args=["recheck", "--older-than", "48"])
+    assert "No backlink is due" in quiet.output
+
+
+def test_recheck_runs_at_most_the_given_number_of_fetches_at_once(
+    fetching_app: Flask, runner: FlaskCliRunner, page_server: PageServer
+) -> None:
+    page_server.delay = 0.15
+    ids = [track(fetching_app, page_server.page(f"/p{i}", "<p>x</p>")) for i in range(6)]
+    result = runner.invoke(args=["recheck", "--concurrency", "2"])
+    assert result.exit_code == 0, result.output
+    assert page_server.most_in_flight == 2
+    with session_scope(fetching_app) as session:
+        assert session.query(BacklinkCheck).count() == len(ids)
+
+
+def test_recheck_rejects_bad_options(runner: FlaskCliRunner) -> None:
+    assert runner.invoke(args=["recheck", "--concurrency", "0"]).exit_code == 2
+    assert runner.invoke(args=["recheck", "--older-than", "-1"]).exit_code == 2
+
+
+def test_recheck_with_nothing_tracked_says_so(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["recheck"])
+    assert result.exit_code == 0
+    assert "No backlink is due" in result.output
+
+
+def test_db_upgrade_creates_the_schema(database_url: str, tmp_path: str) -> None:
+    app = create_app(
+        {"TESTING": True, "DATABASE_URL": database_url, "DATABASE_AUTO_UPGRADE": False}
+    )
+    app.instance_path = str(tmp_path)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "revision 0001" in result.output
+    tables = set(inspect(get_store(app).engine).get_table_names())
+    assert {
+        "prospects",
+        "prospect_pages",
+        "prospect_tags",
+        "backlinks",
+        "backlink_checks",
+    } <= tables
+    assert runner.invoke(args=["db", "current"]).output.strip() == "0001"
+    again = runner.invoke(args=["db", "upgrade"])
+    assert again.exit_code == 0
+    get_store(app).engine.dispose()
+
+
+def test_recheck_shows_a_progress_bar_on_a_terminal(
+    tmp_path: Path, page_server: PageServer
+) -> None:
+    database = f"sqlite:///{tmp_path / 'tty.sqlite3'}"
+    app = create_app({"TESTING": True, "DATABASE_URL": database})
+    app.instance_path = str(tmp_path)
+    track(app, page_server.page("/a", '<a href="https://mysite.com/">me</a>'))
+    get_store(app).engine.dispose()
+    env = dict(
+        os.environ,
+        LINKINSPECTOR_DATABASE_URL=database,
+        LINKINSPECTOR_ALLOW_PRIVATE_FETCH="true",
+        COLUMNS="80",
+    )
+    primary, secondary = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "server", "recheck"],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+    )
+    os.close(secondary)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(primary, 4096)
+        except OSError:  # EIO: the terminal closed
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(primary)
+    assert process.wait(timeout=60) == 0, output
+    text = output.decode()
+    assert "Checking backlinks" in text
+    assert "100%" in text
+    assert "Checked 1 backlinks: 1 live-followed" in text
