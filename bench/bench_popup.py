@@ -105,8 +105,7 @@ def main() -> None:
     pages = ThreadingHTTPServer(("127.0.0.1", 0), Pages)
     serve(pages)
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"TESTING": True})
-        app.instance_path = tmp
+        app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"})
         api = make_server("127.0.0.1", 0, app, threaded=True)
         serve(api)
         api_url = f"http://127.0.0.1:{api.server_port}"

@@ -179,13 +179,17 @@ function wireResult() {
   $("copy-table").addEventListener("click", copyTable);
   $("save-prospect").addEventListener("click", (event) =>
     runAction(event.currentTarget, "Saving prospect", () => api.saveProspect(state.settings, state.collected), (answer) => {
-      const domain = answer?.domain ?? answer?.prospect?.domain ?? new URL(state.collected.url).hostname;
-      return `Saved ${domain} as a prospect.`;
+      const domain = answer?.domain ?? new URL(state.collected.url).hostname;
+      return answer?.created === false
+        ? `Added this page to the prospect ${domain}.`
+        : `Saved ${domain} as a new prospect.`;
     }));
   $("track-backlink").addEventListener("click", (event) => {
     const target = firstLinkedSite(state.analysis);
     runAction(event.currentTarget, "Tracking backlink", () => api.trackBacklink(state.settings, state.collected.url, target),
-      () => `Tracking this page's link to ${target}.`);
+      (answer) => answer?.created === false
+        ? `Already tracking this page's link to ${target}.`
+        : `Now tracking this page's link to ${target}.`);
   });
 }
 

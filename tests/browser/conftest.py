@@ -60,8 +60,14 @@ def _serve_in_thread(server: Any) -> None:
 @pytest.fixture(scope="session")
 def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoopbackServer]:
     """The real Flask app, with an API token, on 127.0.0.1 and a free port."""
-    app = create_app({"TESTING": True, "API_TOKEN": API_TOKEN})
-    app.instance_path = str(tmp_path_factory.mktemp("instance"))
+    instance = tmp_path_factory.mktemp("instance")
+    app = create_app(
+        {
+            "TESTING": True,
+            "API_TOKEN": API_TOKEN,
+            "DATABASE_URL": f"sqlite:///{instance / 'linkinspector.sqlite3'}",
+        }
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     _serve_in_thread(server)
     yield LoopbackServer(f"http://127.0.0.1:{server.server_port}", server.shutdown)
@@ -147,13 +153,15 @@ class Browser:
         assert isinstance(tab_id, int), f"no tab with url {url}"
         return tab_id
 
-    def popup(self, page: Page) -> Page:
+    def popup(self, page: Page, *, expect_table: bool = True) -> Page:
         """Open the popup page in a tab, analysing `page`'s tab; wait until it settles."""
         popup = self.open(self.extension_url(f"popup/popup.html?tabId={self.tab_id(page.url)}"))
         popup.wait_for_selector(
             "body[data-ready=true] #link-rows[data-complete=true], .state.error, .state.blocked",
             state="attached",
         )
+        if expect_table and popup.get_attribute("body", "data-ready") != "true":
+            raise AssertionError(f"the popup shows no table: {popup.inner_text('#status')!r}")
         return popup
 
     def options(self) -> Page:

@@ -111,7 +111,7 @@ def test_popup_reports_a_stopped_server_plainly(
 ) -> None:
     url = f"http://127.0.0.1:{free_port()}"
     save_options(ext, url, API_TOKEN, MY_SITES, COMPETITORS).close()
-    popup = ext.popup(ext.open(f"{page_server.url}/links.html"))
+    popup = ext.popup(ext.open(f"{page_server.url}/links.html"), expect_table=False)
     assert f"No server is running at {url}" in popup.inner_text(".state.error")
     assert not popup.is_visible(".spinner")
 
@@ -120,5 +120,5 @@ def test_popup_reports_a_wrong_token_plainly(
     ext: Browser, api_server: LoopbackServer, page_server: LoopbackServer, restore_settings: None
 ) -> None:
     save_options(ext, api_server.url, "wrong", MY_SITES, COMPETITORS).close()
-    popup = ext.popup(ext.open(f"{page_server.url}/links.html"))
+    popup = ext.popup(ext.open(f"{page_server.url}/links.html"), expect_table=False)
     assert "rejected the API token" in popup.inner_text(".state.error")

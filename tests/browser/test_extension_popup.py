@@ -172,16 +172,75 @@ def test_csv_export_downloads_every_shown_row_with_formulas_neutralised(
     assert "'=HYPERLINK(" in text and ",=HYPERLINK" not in text
 
 
-def test_save_prospect_and_track_backlink_say_plainly_when_the_server_lacks_them(
+def api_get(api_server: LoopbackServer, path: str) -> Any:
+    request = urllib.request.Request(
+        f"{api_server.url}{path}", headers={"Authorization": f"Bearer {API_TOKEN}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
+
+
+def test_save_as_prospect_stores_the_page_and_says_so(
+    ext: Browser, page_server: LoopbackServer, api_server: LoopbackServer
+) -> None:
+    page = ext.open(f"{page_server.url}/links.html")
+    popup = ext.popup(page)
+    popup.click("#save-prospect")
+    popup.wait_for_selector("#action-feedback.ok")
+    assert popup.inner_text("#action-feedback") == "Saved 127.0.0.1 as a new prospect."
+    popup.click("#save-prospect")
+    popup.wait_for_selector("#action-feedback.ok:has-text('Added this page')")
+    listing = api_get(api_server, "/api/v1/prospects")
+    items = listing["items"] if isinstance(listing, dict) else listing
+    assert [p["domain"] for p in items] == ["127.0.0.1"]
+
+
+def test_track_this_backlink_watches_the_link_to_my_site(
+    ext: Browser, page_server: LoopbackServer, api_server: LoopbackServer
+) -> None:
+    page = ext.open(f"{page_server.url}/links.html")
+    popup = ext.popup(page)
+    popup.click("#track-backlink")
+    popup.wait_for_selector("#action-feedback.ok")
+    assert popup.inner_text("#action-feedback") == (
+        "Now tracking this page's link to my-site.example."
+    )
+    listing = api_get(api_server, "/api/v1/backlinks")
+    items = listing["items"] if isinstance(listing, dict) else listing
+    assert [(b["source_url"], b["target"]) for b in items] == [(page.url, "my-site.example")]
+
+
+def test_track_this_backlink_is_hidden_when_the_page_does_not_link_to_me(
+    ext: Browser, page_server: LoopbackServer
+) -> None:
+    popup = ext.popup(ext.open(f"{page_server.url}/dynamic.html"))
+    assert not popup.is_visible("#track-backlink")
+    assert popup.is_visible("#save-prospect")
+
+
+def test_a_failed_save_says_what_the_server_answered(
     ext: Browser, page_server: LoopbackServer
 ) -> None:
     popup = ext.popup(ext.open(f"{page_server.url}/links.html"))
+    popup.route(
+        "**/api/v1/prospects",
+        lambda route: route.fulfill(
+            status=500,
+            json={"error": {"code": "internal_error", "message": "Database is locked."}},
+        ),
+    )
     popup.click("#save-prospect")
     popup.wait_for_selector("#action-feedback.error")
-    assert "Saving prospect failed" in popup.inner_text("#action-feedback")
-    assert "/api/v1/prospects" in popup.inner_text("#action-feedback")
+    assert popup.inner_text("#action-feedback") == "Saving prospect failed: Database is locked."
+    popup.route(
+        "**/api/v1/backlinks",
+        lambda route: route.fulfill(
+            status=404, json={"error": {"code": "not_found", "message": "x"}}
+        ),
+    )
     popup.click("#track-backlink")
     popup.wait_for_selector("#action-feedback.error:has-text('Tracking backlink failed')")
+    assert "no /api/v1/backlinks endpoint" in popup.inner_text("#action-feedback")
 
 
 def test_a_page_the_extension_cannot_read_gets_an_explanation_not_a_spinner(
