@@ -31,7 +31,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
 from server import create_app  # noqa: E402
-from tests.browser.conftest import launch_with_extension, service_worker  # noqa: E402
+from tests.browser.harness import launch_with_extension, service_worker  # noqa: E402
 
 TARGET_MS = 300.0
 MARKS = ("page-collected", "analysis-received", "table-rendered", "table-painted")

@@ -1,6 +1,8 @@
-// Injected on the user's click. Its last expression is the result: the live DOM (so links
-// added by JavaScript are seen), the final URL and the document's charset.
-(() => {
+// Runs in the page, injected on the user's click by popup/page.js with
+// scripting.executeScript({func: readPage}): the function's source is what is injected, so
+// it must use nothing from this module's scope. It returns the live DOM (so links added by
+// JavaScript are seen), the final URL and the document's charset.
+export function readPage() {
   const doctype = document.doctype ? `<!DOCTYPE ${document.doctype.name}>` : "";
   return {
     url: location.href,
@@ -8,4 +10,4 @@
     charset: document.characterSet,
     contentType: document.contentType,
   };
-})();
+}

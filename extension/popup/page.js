@@ -1,4 +1,5 @@
 // The popup's access to the inspected tab: read its DOM, highlight, scroll to a link.
+import { readPage } from "../content/collect.js";
 import { ext } from "../lib/browser.js";
 import { MESSAGES } from "../lib/messages.js";
 
@@ -12,7 +13,8 @@ export async function targetTab() {
 
 /** {url, html, charset, contentType} of the tab's live document. */
 export async function collectPage(tabId) {
-  const [injection] = await ext.scripting.executeScript({ target: { tabId }, files: ["content/collect.js"] });
+  const [injection] = await ext.scripting.executeScript({ target: { tabId }, func: readPage });
+  if (injection?.error) throw new Error(String(injection.error));
   if (!injection || !injection.result) throw new Error("The page did not answer.");
   return injection.result;
 }
@@ -31,7 +33,9 @@ function ensureHighlighter(tabId) {
           },
           args: [{ ...MESSAGES }],
         });
-        await ext.scripting.executeScript({ target: { tabId }, files: ["content/highlight.js"] });
+        // A leading slash: Firefox resolves relative paths against the calling page.
+        const [injection] = await ext.scripting.executeScript({ target: { tabId }, files: ["/content/highlight.js"] });
+        if (injection?.error) throw new Error(String(injection.error)); // Firefox reports, not throws
       })(),
     );
   }

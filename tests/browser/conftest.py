@@ -1,60 +1,33 @@
-"""Chromium with the unpacked extension, the real server on loopback, and local test pages.
-
-An automated browser makes no user gesture, so `activeTab` is never granted: the extension
-is loaded from a copy whose manifest adds `http://127.0.0.1/*` as a host permission,
-standing in for the user's click. The shipped manifest stays activeTab-only.
-"""
+"""Fixtures for the extension's browser tests; the helpers live in harness.py."""
 
 from __future__ import annotations
 
 import functools
-import json
 import shutil
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, Worker, sync_playwright
+from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from server import create_app
-
-ROOT = Path(__file__).resolve().parents[2]
-EXTENSION = ROOT / "extension"
-PAGES = Path(__file__).resolve().parent / "pages"
-ARTIFACTS = ROOT / "artifacts" / "browser"
-API_TOKEN = "browser-test-token"
-MY_SITES = ["my-site.example"]
-COMPETITORS = ["rival.example", "absent-rival.example"]
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-features=DisableLoadExtensionCommandLineSwitch",
-]
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@dataclass
-class LoopbackServer:
-    url: str
-    stop: Any
-
-
-def _serve_in_thread(server: Any) -> None:
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+from tests.browser.harness import (
+    API_TOKEN,
+    ARTIFACTS,
+    COMPETITORS,
+    MY_SITES,
+    PAGES,
+    Browser,
+    LoopbackServer,
+    QuietHandler,
+    launch_with_extension,
+    many_links_page,
+    save_options,
+    serve_in_thread,
+    service_worker,
+)
 
 
 @pytest.fixture(scope="session")
@@ -69,20 +42,9 @@ def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoopbackSer
         }
     )
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    _serve_in_thread(server)
+    serve_in_thread(server)
     yield LoopbackServer(f"http://127.0.0.1:{server.server_port}", server.shutdown)
     server.shutdown()
-
-
-def many_links_page(count: int) -> str:
-    """A page with `count` links of every kind, enough to fill the table in several tasks."""
-    rels = ["", ' rel="nofollow"', ' rel="sponsored"', ' rel="ugc"', ""]
-    links = "\n".join(
-        f'<p>Item {i}: <a href="https://host{i % 37}.example/p/{i}"{rels[i % 5]}>anchor {i}</a>'
-        f' <a href="/local/{i}">local {i}</a></p>'
-        for i in range(count // 2)
-    )
-    return f"<!doctype html><title>Many links</title><body><main>{links}</main></body>"
 
 
 @pytest.fixture(scope="session")
@@ -91,81 +53,11 @@ def page_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoopbackSe
     root = tmp_path_factory.mktemp("pages") / "pages"
     shutil.copytree(PAGES, root)
     (root / "many-links.html").write_text(many_links_page(1000), encoding="utf-8")
-    handler = functools.partial(_QuietHandler, directory=str(root))
+    handler = functools.partial(QuietHandler, directory=str(root))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    _serve_in_thread(server)
+    serve_in_thread(server)
     yield LoopbackServer(f"http://127.0.0.1:{server.server_port}", server.shutdown)
     server.shutdown()
-
-
-def extension_copy_with_loopback_access(target: Path) -> Path:
-    """A copy of extension/ whose manifest grants 127.0.0.1, as the user's click would."""
-    shutil.copytree(EXTENSION, target, ignore=shutil.ignore_patterns("*.test.js", "node_modules"))
-    manifest_path = target / "manifest.json"
-    manifest = json.loads(manifest_path.read_text())
-    manifest["host_permissions"] = ["http://127.0.0.1/*"]
-    manifest_path.write_text(json.dumps(manifest, indent=2))
-    return target
-
-
-def launch_with_extension(playwright: Any, tmp: Path) -> BrowserContext:
-    extension_dir = extension_copy_with_loopback_access(tmp / "extension")
-    return playwright.chromium.launch_persistent_context(
-        str(tmp / "profile"),
-        executable_path="/usr/bin/chromium",
-        headless=False,
-        ignore_default_args=["--disable-extensions"],
-        args=[
-            *CHROMIUM_ARGS,
-            f"--disable-extensions-except={extension_dir}",
-            f"--load-extension={extension_dir}",
-        ],
-        viewport={"width": 1100, "height": 760},
-    )
-
-
-def service_worker(context: BrowserContext) -> Worker:
-    workers = [w for w in context.service_workers if w.url.startswith("chrome-extension://")]
-    return workers[0] if workers else context.wait_for_event("serviceworker", timeout=15_000)
-
-
-@dataclass
-class Browser:
-    """The extension under test, and helpers to drive it."""
-
-    context: BrowserContext
-    worker: Worker
-    extension_id: str
-
-    def extension_url(self, path: str) -> str:
-        return f"chrome-extension://{self.extension_id}/{path}"
-
-    def open(self, url: str) -> Page:
-        page = self.context.new_page()
-        page.goto(url)
-        return page
-
-    def tab_id(self, url: str) -> int:
-        tab_id = self.worker.evaluate(
-            "async (url) => (await chrome.tabs.query({})).find((t) => t.url === url)?.id ?? null",
-            url,
-        )
-        assert isinstance(tab_id, int), f"no tab with url {url}"
-        return tab_id
-
-    def popup(self, page: Page, *, expect_table: bool = True) -> Page:
-        """Open the popup page in a tab, analysing `page`'s tab; wait until it settles."""
-        popup = self.open(self.extension_url(f"popup/popup.html?tabId={self.tab_id(page.url)}"))
-        popup.wait_for_selector(
-            "body[data-ready=true] #link-rows[data-complete=true], .state.error, .state.blocked",
-            state="attached",
-        )
-        if expect_table and popup.get_attribute("body", "data-ready") != "true":
-            raise AssertionError(f"the popup shows no table: {popup.inner_text('#status')!r}")
-        return popup
-
-    def options(self) -> Page:
-        return self.open(self.extension_url("options/options.html"))
 
 
 @pytest.fixture(scope="session")
@@ -177,20 +69,6 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
             yield Browser(context, worker, worker.url.split("/")[2])
         finally:
             context.close()
-
-
-def save_options(
-    browser: Browser, server_url: str, token: str, sites: list[str], competitors: list[str]
-) -> Page:
-    """Fill the options page the way a user does and press Save."""
-    page = browser.options()
-    page.fill("#server-url", server_url)
-    page.fill("#api-token", token)
-    page.fill("#sites", "\n".join(sites))
-    page.fill("#competitors", "\n".join(competitors))
-    page.click("#save")
-    page.wait_for_selector("#save-result.ok")
-    return page
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
-from tests.browser.conftest import Browser, LoopbackServer
+from tests.browser.harness import Browser, LoopbackServer
 
 # The Okabe-Ito colours of lib/status.js, as getComputedStyle reports them.
 FOLLOWED = "rgb(0, 114, 178)"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page
 
-from tests.browser.conftest import Browser, LoopbackServer
+from tests.browser.harness import Browser, LoopbackServer
 
 PWNED = "() => window.__pwned ?? null"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser.conftest import (
+from tests.browser.harness import (
     API_TOKEN,
     COMPETITORS,
     MY_SITES,

@@ -9,7 +9,7 @@ from typing import Any
 
 from playwright.sync_api import Page
 
-from tests.browser.conftest import API_TOKEN, COMPETITORS, MY_SITES, Browser, LoopbackServer
+from tests.browser.harness import API_TOKEN, COMPETITORS, MY_SITES, Browser, LoopbackServer
 
 
 def api_analysis(api_server: LoopbackServer, page: Page) -> dict[str, Any]:
