@@ -3,10 +3,11 @@
 
 const HEALTH_PATH = "/api/v1/health";
 const ANALYZE_TIMEOUT_MS = 60_000;
-const PROBE_TIMEOUT_MS = 5_000;
+const PROBE_TIMEOUT_MS = 10_000;
 
 export class ServerProblem extends Error {
-  /** kind: offline | cors | unauthorized | not-link-inspector | missing-endpoint | too-large | http | timeout */
+  /** kind: offline | cors | unauthorized | not-link-inspector | missing-endpoint | origin | host |
+   *  rate-limited | too-large | http | timeout */
   constructor(kind, message, status = null) {
     super(message);
     this.name = "ServerProblem";
@@ -76,6 +77,19 @@ function problemFromResponse(response, data, path, settings) {
       `This server has no ${path} endpoint (HTTP ${status}). Update the Link Inspector server.`,
       status,
     );
+  }
+  if (error.code === "forbidden_origin") {
+    return new ServerProblem(
+      "origin",
+      `The server refuses this extension's origin. Add ${globalThis.location?.origin ?? "the extension's origin"} to the server's LINKINSPECTOR_EXTENSION_ORIGINS.`,
+      status,
+    );
+  }
+  if (error.code === "misdirected_host") {
+    return new ServerProblem("host", `${detail} (server URL: ${settings.serverUrl})`, status);
+  }
+  if (status === 429) {
+    return new ServerProblem("rate-limited", "The server is limiting requests: wait a moment and try again.", status);
   }
   if (status === 413) {
     return new ServerProblem("too-large", "The page is larger than the server accepts (MAX_PAGE_BYTES).", status);

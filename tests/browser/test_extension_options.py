@@ -122,3 +122,18 @@ def test_popup_reports_a_wrong_token_plainly(
     save_options(ext, api_server.url, "wrong", MY_SITES, COMPETITORS).close()
     popup = ext.popup(ext.open(f"{page_server.url}/links.html"), expect_table=False)
     assert "rejected the API token" in popup.inner_text(".state.error")
+
+
+def test_connection_names_the_origin_to_allow_when_the_server_refuses_it(
+    ext: Browser, api_server: LoopbackServer
+) -> None:
+    page = ext.options()
+    page.route(
+        "**/api/v1/health",
+        lambda route: route.fulfill(
+            status=403, json={"error": {"code": "forbidden_origin", "message": "Refused."}}
+        ),
+    )
+    message = test_connection(page, api_server.url, API_TOKEN)
+    assert f"Add chrome-extension://{ext.extension_id} to" in message
+    assert "LINKINSPECTOR_EXTENSION_ORIGINS" in message
