@@ -146,9 +146,11 @@ def main() -> None:
                     popup = context.new_page()
                     started = time.perf_counter()
                     popup.goto(f"chrome-extension://{ext_id}/popup/popup.html?tabId={tab_id}")
-                    popup.wait_for_selector("#link-rows tr")
+                    popup.wait_for_selector("#link-rows tr", timeout=120_000)
                     wall.append((time.perf_counter() - started) * 1000)
-                    popup.wait_for_selector("#link-rows[data-complete=true]", state="attached")
+                    popup.wait_for_selector(
+                        "#link-rows[data-complete=true]", state="attached", timeout=120_000
+                    )
                     popup.wait_for_function(
                         "performance.getEntriesByName('link-inspector:table-painted').length"
                     )

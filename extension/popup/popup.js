@@ -41,6 +41,18 @@ function renderTable() {
   $("table-note").textContent = links.length === total ? `${total} links` : `${links.length} of ${total} links shown`;
 }
 
+/** Run fn after the next frame is painted; a timer stands in if frames are paused. */
+function afterPaint(fn) {
+  let done = false;
+  const run = () => {
+    if (done) return;
+    done = true;
+    fn();
+  };
+  requestAnimationFrame(() => setTimeout(run, 0));
+  setTimeout(run, 100);
+}
+
 const FIRST_ROWS = 60;
 const ROWS_PER_TASK = 400;
 let rowsGeneration = 0;
@@ -61,11 +73,11 @@ function renderRows(links) {
     if (generation !== rowsGeneration) return;
     const end = Math.min(start + ROWS_PER_TASK, links.length);
     tbody.append(chunk(start, end));
-    if (end < links.length) requestAnimationFrame(() => setTimeout(next, 0, end));
+    if (end < links.length) afterPaint(() => next(end));
     else tbody.dataset.complete = "true";
   };
   // After the first paint, so the visible rows never wait for the hidden ones.
-  if (links.length > FIRST_ROWS) requestAnimationFrame(() => setTimeout(next, 0, FIRST_ROWS));
+  if (links.length > FIRST_ROWS) afterPaint(() => next(FIRST_ROWS));
 }
 
 function sortBy(column) {
@@ -249,12 +261,12 @@ async function main() {
   document.body.dataset.ready = "true";
   performance.mark("link-inspector:table-rendered"); // read by bench/bench_popup.py
   page.reportAnalysis(tab.id, analysis.summary.followed_external);
-  requestAnimationFrame(() => setTimeout(() => {
+  afterPaint(() => {
     performance.mark("link-inspector:table-painted");
     page.highlightState(tab.id).then((answer) => {
       $("highlight-toggle").checked = Boolean(answer?.on);
     }, () => {});
-  }));
+  });
 }
 
 main().catch((error) => showStatus(`Something went wrong: ${error.message}`, { kind: "error" }));
