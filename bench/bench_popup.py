@@ -1,0 +1,200 @@
+"""Click-to-table time of the popup on a 1 MB page served from loopback (target: 300 ms).
+
+Runs Chromium with the unpacked extension (the test copy with loopback access), the real
+server and a page server, then opens the popup with ?tabId=N, as the toolbar click does,
+and reads how long after the popup's navigation started its table rows were in the DOM.
+The baseline, measured in the same run, is the same popup on a 2 KB page.
+
+    .venv/bin/python bench/bench_popup.py [--runs 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import logging  # noqa: E402
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
+
+from server import create_app  # noqa: E402
+from tests.browser.harness import launch_with_extension, service_worker  # noqa: E402
+
+TARGET_MS = 300.0
+MARKS = ("page-collected", "analysis-received", "table-rendered", "table-painted")
+WORDS = [
+    "link",
+    "building",
+    "guest",
+    "post",
+    "anchor",
+    "text",
+    "outreach",
+    "garden",
+    "trowel",
+    "review",
+    "tools",
+]
+RELS = ["", "", "", ' rel="nofollow"', ' rel="sponsored"', ' rel="ugc"', ' rel="noopener"']
+
+
+def article_page(size: int, link_every: int, seed: int = 1) -> bytes:
+    """A blog-like page of about `size` bytes with one link per `link_every` bytes."""
+    rng = random.Random(seed)
+    parts = ["<!doctype html><html lang=en><head><meta charset=utf-8><title>Bench</title></head>"]
+    parts.append('<body><nav><a href="/">Home</a><a href="/blog/">Blog</a></nav><main>')
+    total = sum(len(p) for p in parts)
+    n = 0
+    while total < size - 200:
+        words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(12, 30)))
+        filler = " ".join(rng.choice(WORDS) for _ in range(max(0, link_every - 200) // 7))
+        host = f"site{rng.randint(1, 400)}.example" if rng.random() < 0.7 else "127.0.0.1"
+        href = f"https://{host}/post/{n}" if host != "127.0.0.1" else f"/internal/{n}"
+        link = f'<a href="{href}"{rng.choice(RELS)}>{words[:30]}</a>'
+        chunk = f'<p class="post-body">{words} {link}. {filler}</p>\n'
+        parts.append(chunk)
+        total += len(chunk)
+        n += 1
+    parts.append("</main><footer><a href=/privacy>Privacy</a></footer></body></html>")
+    return "".join(parts).encode()
+
+
+class Pages(BaseHTTPRequestHandler):
+    pages: dict[str, bytes] = {}
+
+    def do_GET(self) -> None:
+        body = self.pages.get(self.path)
+        self.send_response(200 if body else 404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body or b"")))
+        self.end_headers()
+        self.wfile.write(body or b"")
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def serve(server: object) -> None:
+    threading.Thread(target=server.serve_forever, daemon=True).start()  # type: ignore[attr-defined]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+    Pages.pages = {
+        "/small.html": article_page(2_000, 200),
+        "/typical.html": article_page(1_000_000, 700),
+        "/dense.html": article_page(1_000_000, 230),
+    }
+    pages = ThreadingHTTPServer(("127.0.0.1", 0), Pages)
+    serve(pages)
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"})
+        api = make_server("127.0.0.1", 0, app, threaded=True)
+        serve(api)
+        api_url = f"http://127.0.0.1:{api.server_port}"
+        page_url = f"http://127.0.0.1:{pages.server_port}"
+
+        with sync_playwright() as playwright:
+            context = launch_with_extension(playwright, Path(tmp))
+            worker = service_worker(context)
+            ext_id = worker.url.split("/")[2]
+            worker.evaluate(
+                "(url) => chrome.storage.sync.set({serverUrl: url, sites: ['site1.example'],"
+                " competitors: ['site2.example']})",
+                api_url,
+            )
+            results: dict[str, dict[str, float]] = {}
+            for name in ("small", "typical", "dense"):
+                tab = context.new_page()
+                tab.goto(f"{page_url}/{name}.html")
+                tab_id = worker.evaluate(
+                    "async (u) => (await chrome.tabs.query({})).find((t) => t.url === u).id",
+                    tab.url,
+                )
+                html = tab.evaluate("document.documentElement.outerHTML")
+                api_ms = []
+                for _ in range(3):
+                    started = time.perf_counter()
+                    request = urllib.request.Request(
+                        f"{api_url}/api/v1/analyze",
+                        data=json.dumps({"url": tab.url, "html": html}).encode(),
+                        headers={"Content-Type": "application/json"},
+                    )
+                    with urllib.request.urlopen(request) as response:
+                        links = len(json.load(response)["links"])
+                    api_ms.append((time.perf_counter() - started) * 1000)
+                marks: dict[str, list[float]] = {m: [] for m in MARKS}
+                wall, complete = [], []
+                for _ in range(args.runs):
+                    popup = context.new_page()
+                    started = time.perf_counter()
+                    popup.goto(f"chrome-extension://{ext_id}/popup/popup.html?tabId={tab_id}")
+                    popup.wait_for_selector("#link-rows tr", timeout=120_000)
+                    wall.append((time.perf_counter() - started) * 1000)
+                    popup.wait_for_selector(
+                        "#link-rows[data-complete=true]", state="attached", timeout=120_000
+                    )
+                    popup.wait_for_function(
+                        "performance.getEntriesByName('link-inspector:table-painted').length"
+                    )
+                    complete.append((time.perf_counter() - started) * 1000)
+                    for mark in MARKS:
+                        marks[mark].append(
+                            popup.evaluate(
+                                "(m) => performance.getEntriesByName(m)[0].startTime",
+                                f"link-inspector:{mark}",
+                            )
+                        )
+                    rows = popup.locator("#link-rows tr").count()
+                    assert rows == links, (rows, links)
+                    popup.close()
+                results[name] = {
+                    "bytes": len(html.encode()),
+                    "links": links,
+                    "api_ms": statistics.median(api_ms),
+                    **{m: statistics.median(v) for m, v in marks.items()},
+                    "wall_ms": statistics.median(wall),
+                    "complete_ms": statistics.median(complete),
+                }
+                tab.close()
+            context.close()
+        api.shutdown()
+    pages.shutdown()
+
+    print("times in ms from the popup's navigation start (median of runs)")
+    print("page      size  links  collected  analysed  table  | wall: rows  all rows | api")
+    for name, r in results.items():
+        print(
+            f"{name:8} {r['bytes'] / 1e6:5.2f}MB {r['links']:6d} {r['page-collected']:9.0f}"
+            f" {r['analysis-received']:9.0f} {r['table-rendered']:6.0f} {r['table-painted']:6.0f} |"
+            f" {r['wall_ms']:10.0f} {r['complete_ms']:9.0f} | {r['api_ms']:4.0f}"
+        )
+    for name in ("typical", "dense"):
+        r = results[name]
+        ratio = r["table-rendered"] / results["small"]["table-rendered"]
+        verdict = "within" if r["table-rendered"] <= TARGET_MS else "OVER"
+        print(
+            f"{name} 1 MB page: click-to-table {r['table-rendered']:.0f} ms, {ratio:.1f}x the 2 KB"
+            f" page; {verdict} the {TARGET_MS:.0f} ms target"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,173 @@
+// The one place that talks to the Link Inspector server. Every failure becomes a
+// ServerProblem whose message a user can act on.
+
+const HEALTH_PATH = "/api/v1/health";
+const ANALYZE_TIMEOUT_MS = 60_000;
+const PROBE_TIMEOUT_MS = 10_000;
+
+export class ServerProblem extends Error {
+  /** kind: offline | cors | unauthorized | not-link-inspector | missing-endpoint | origin | host |
+   *  rate-limited | too-large | http | timeout */
+  constructor(kind, message, status = null) {
+    super(message);
+    this.name = "ServerProblem";
+    this.kind = kind;
+    this.status = status;
+  }
+}
+
+function headersFor(settings, hasBody) {
+  const headers = { Accept: "application/json" };
+  if (hasBody) headers["Content-Type"] = "application/json";
+  if (settings.apiToken) headers.Authorization = `Bearer ${settings.apiToken}`;
+  return headers;
+}
+
+/** Why a fetch failed before any response: nothing listening, or the browser blocked it. */
+async function networkProblem(serverUrl) {
+  try {
+    // An opaque answer means something is listening but CORS hid the response from us.
+    await fetch(serverUrl + HEALTH_PATH, {
+      mode: "no-cors",
+      cache: "no-store",
+      signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+    });
+    return new ServerProblem(
+      "cors",
+      `The server at ${serverUrl} answered, but the browser blocked the response (CORS): ` +
+        "open Options and press Save so the extension may reach this server.",
+    );
+  } catch {
+    return new ServerProblem(
+      "offline",
+      `No server is running at ${serverUrl}. Start it (scripts/serve) or fix the URL in Options.`,
+    );
+  }
+}
+
+async function readJson(response) {
+  const text = await response.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function problemFromResponse(response, data, path, settings) {
+  const status = response.status;
+  const error = data && typeof data === "object" ? data.error : undefined;
+  const detail = error && typeof error.message === "string" ? error.message : "";
+  if (status === 401) {
+    const message = settings.apiToken
+      ? "The server rejected the API token. Copy the token from the server's API_TOKEN setting into Options."
+      : "The server requires an API token. Enter it in Options.";
+    return new ServerProblem("unauthorized", message, status);
+  }
+  if (!error) {
+    return new ServerProblem(
+      "not-link-inspector",
+      `${settings.serverUrl} is not a Link Inspector server (HTTP ${status} without a Link Inspector error). Check the URL in Options.`,
+      status,
+    );
+  }
+  if (status === 404 || status === 405) {
+    return new ServerProblem(
+      "missing-endpoint",
+      `This server has no ${path} endpoint (HTTP ${status}). Update the Link Inspector server.`,
+      status,
+    );
+  }
+  if (error.code === "forbidden_origin") {
+    return new ServerProblem(
+      "origin",
+      `The server refuses this extension's origin. Add ${globalThis.location?.origin ?? "the extension's origin"} to the server's LINKINSPECTOR_EXTENSION_ORIGINS.`,
+      status,
+    );
+  }
+  if (error.code === "misdirected_host") {
+    return new ServerProblem("host", `${detail} (server URL: ${settings.serverUrl})`, status);
+  }
+  if (status === 429) {
+    return new ServerProblem("rate-limited", "The server is limiting requests: wait a moment and try again.", status);
+  }
+  if (status === 413) {
+    return new ServerProblem("too-large", "The page is larger than the server accepts (MAX_PAGE_BYTES).", status);
+  }
+  return new ServerProblem("http", detail || `The server answered HTTP ${status}.`, status);
+}
+
+async function request(settings, method, path, body, timeoutMs = ANALYZE_TIMEOUT_MS) {
+  let response;
+  try {
+    response = await fetch(settings.serverUrl + path, {
+      method,
+      headers: headersFor(settings, body !== undefined),
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "omit",
+      cache: "no-store",
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    if (error && error.name === "TimeoutError") {
+      throw new ServerProblem("timeout", `The server at ${settings.serverUrl} did not answer in time.`);
+    }
+    throw await networkProblem(settings.serverUrl);
+  }
+  const data = await readJson(response);
+  if (!response.ok) throw problemFromResponse(response, data, path, settings);
+  if (data === undefined) {
+    throw new ServerProblem(
+      "not-link-inspector",
+      `${settings.serverUrl} answered with something other than JSON: it is not a Link Inspector server.`,
+      response.status,
+    );
+  }
+  return data;
+}
+
+/** Analyse a page: {url, html, charset?, sites?, competitors?} → the API's JSON. */
+export function analyze(settings, page) {
+  return request(settings, "POST", "/api/v1/analyze", {
+    url: page.url,
+    html: page.html,
+    charset: page.charset || undefined,
+    sites: settings.sites,
+    competitors: settings.competitors,
+  });
+}
+
+/** Save the page as a prospect: POST /api/v1/prospects. */
+export function saveProspect(settings, page) {
+  return request(settings, "POST", "/api/v1/prospects", {
+    url: page.url,
+    html: page.html,
+    sites: settings.sites,
+    competitors: settings.competitors,
+  });
+}
+
+/** Watch a backlink from sourceUrl to target (one of my sites): POST /api/v1/backlinks. */
+export function trackBacklink(settings, sourceUrl, target) {
+  return request(settings, "POST", "/api/v1/backlinks", { source_url: sourceUrl, target });
+}
+
+/** Check the server is up, is Link Inspector, and accepts the token. Returns a sentence. */
+export async function testConnection(settings) {
+  const health = await request(settings, "GET", HEALTH_PATH, undefined, PROBE_TIMEOUT_MS);
+  if (!health || health.service !== "link-inspector") {
+    throw new ServerProblem(
+      "not-link-inspector",
+      `${settings.serverUrl} answered, but it is not a Link Inspector server. Check the URL.`,
+    );
+  }
+  await request(
+    settings,
+    "POST",
+    "/api/v1/analyze",
+    { url: "https://example.com/", html: '<a href="/">test</a>' },
+    PROBE_TIMEOUT_MS,
+  );
+  const auth = settings.apiToken ? "the API token is accepted" : "no API token is needed";
+  return `Connected to Link Inspector (API ${health.api || "v1"}) at ${settings.serverUrl}; ${auth}.`;
+}

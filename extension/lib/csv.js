@@ -1,0 +1,58 @@
+// CSV and tab-separated export of the links table. Cells that a spreadsheet would run as a
+// formula (=, +, -, @, tab, carriage return) are prefixed with an apostrophe (OWASP).
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+export const EXPORT_COLUMNS = Object.freeze([
+  ["index", (l) => l.index],
+  ["anchor_text", (l) => l.text],
+  ["image_alt", (l) => l.image_alt ?? ""],
+  ["href", (l) => l.href],
+  ["host", (l) => l.host ?? ""],
+  ["rel", (l) => l.rel.join(" ")],
+  ["follow", (l) => (l.follow ? "followed" : "nofollow")],
+  ["nofollow_reasons", (l) => l.nofollow_reasons.join("; ")],
+  ["kind", (l) => l.kind],
+  ["position", (l) => l.position ?? ""],
+  ["warnings", (l) => l.warnings.join("; ")],
+]);
+
+/** A cell value a spreadsheet shows as text, never evaluates. */
+export function neutralizeFormula(value) {
+  const text = value === null || value === undefined ? "" : String(value);
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
+function csvCell(value) {
+  const text = neutralizeFormula(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function tsvCell(value) {
+  return neutralizeFormula(value).replace(/[\t\r\n]+/g, " ");
+}
+
+function table(links) {
+  return [EXPORT_COLUMNS.map(([name]) => name), ...links.map((l) => EXPORT_COLUMNS.map(([, get]) => get(l)))];
+}
+
+/** RFC 4180 CSV (CRLF line ends) of the links. */
+export function linksToCsv(links) {
+  return table(links).map((row) => row.map(csvCell).join(",")).join("\r\n") + "\r\n";
+}
+
+/** Tab-separated text of the links, for pasting into a spreadsheet. */
+export function linksToTsv(links) {
+  return table(links).map((row) => row.map(tsvCell).join("\t")).join("\n") + "\n";
+}
+
+/** A file name like links-example.com-2026-11-27.csv. */
+export function csvFileName(pageUrl, date = new Date()) {
+  let host = "page";
+  try {
+    host = new URL(pageUrl).hostname || host;
+  } catch {
+    // keep the default
+  }
+  return `links-${host.replace(/[^a-z0-9.-]/gi, "_")}-${date.toISOString().slice(0, 10)}.csv`;
+}

@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { matchesFilter, matchesSearch, matchIndex, sortLinks, visibleLinks } from "./filters.js";
+
+const link = (index, over = {}) => ({
+  index, text: `link ${index}`, image_alt: null, href: `https://h${index}.example/`, host: `h${index}.example`,
+  rel: [], rel_raw: null, follow: true, kind: "external", position: "main", warnings: [], ...over,
+});
+
+const analysis = {
+  links: [
+    link(0, { kind: "internal", host: "me.example", href: "https://me.example/a" }),
+    link(1, { rel: ["nofollow"], rel_raw: "nofollow", follow: false }),
+    link(2, { rel: ["sponsored"], rel_raw: "sponsored", follow: false }),
+    link(3, { rel: ["ugc"], rel_raw: "ugc", follow: false, text: "Forum thread" }),
+    link(4, { text: "", image_alt: "Logo of Mine" }),
+    link(5, { kind: "other", scheme: "mailto", href: "mailto:x@y.example", host: null, follow: false }),
+  ],
+  sites: { linked: true, followed: true, links: [4] },
+  competitors: [{ site: "r.example", linked: true, followed: false, links: [1] }, { site: "s.example", linked: true, followed: false, links: [2] }],
+};
+const marks = matchIndex(analysis);
+const ids = (filter) => analysis.links.filter((l) => matchesFilter(l, filter, marks)).map((l) => l.index);
+
+test("each chip selects its links", () => {
+  assert.deepEqual(ids("all"), [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(ids("external"), [1, 2, 3, 4]);
+  assert.deepEqual(ids("followed"), [0, 4]);
+  assert.deepEqual(ids("nofollow"), [1, 2, 3]);
+  assert.deepEqual(ids("sponsored"), [2]);
+  assert.deepEqual(ids("ugc"), [3]);
+  assert.deepEqual(ids("internal"), [0]);
+  assert.deepEqual(ids("my-site"), [4]);
+  assert.deepEqual(ids("competitors"), [1, 2]);
+});
+
+test("an unknown chip is a programming error", () => {
+  assert.throws(() => matchesFilter(analysis.links[0], "bogus", marks), /unknown filter/);
+});
+
+test("search needs every word, case-insensitively, across text, alt, URL and rel", () => {
+  assert.ok(matchesSearch(analysis.links[4], "logo MINE"));
+  assert.ok(matchesSearch(analysis.links[3], "forum ugc"));
+  assert.ok(!matchesSearch(analysis.links[3], "forum sponsored"));
+  assert.ok(matchesSearch(analysis.links[1], "   "));
+});
+
+test("sorting is stable and reversible", () => {
+  const byStatus = sortLinks(analysis.links, "status").map((l) => l.index);
+  assert.deepEqual(byStatus, [0, 4, 1, 2, 3, 5]);
+  const byAnchorDesc = sortLinks(analysis.links, "anchor", "desc").map((l) => l.index);
+  assert.deepEqual(byAnchorDesc, [4, 5, 2, 1, 0, 3]); // "logo of mine" (alt) ... "forum thread"
+  assert.throws(() => sortLinks(analysis.links, "nope"), /unknown sort column/);
+});
+
+test("visible links apply search, chip and sort, and count every chip under the search", () => {
+  const { links, counts } = visibleLinks(analysis, { filter: "nofollow", query: "example", column: "index", direction: "desc" });
+  assert.deepEqual(links.map((l) => l.index), [3, 2, 1]);
+  assert.equal(counts.all, 6);
+  assert.equal(counts.nofollow, 3);
+  assert.equal(counts["my-site"], 1);
+});

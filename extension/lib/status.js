@@ -1,0 +1,18 @@
+// A link's status on the page, and the colours that show it: the Okabe–Ito palette
+// (distinguishable with every common colour-vision deficiency) plus a distinct line
+// style per status, so colour is never the only signal.
+
+export const STATUS_STYLES = Object.freeze({
+  followed: { label: "Followed external", color: "#0072B2", line: "solid" },
+  nofollow: { label: "Nofollow external", color: "#D55E00", line: "dashed" },
+  paid: { label: "Sponsored / UGC", color: "#CC79A7", line: "dotted" },
+  internal: { label: "Internal", color: "#009E73", line: "double" },
+});
+
+/** followed | nofollow | paid | internal | other (mailto:, javascript:, invalid...). */
+export function linkStatus(link) {
+  if (link.kind === "internal") return "internal";
+  if (link.kind !== "external") return "other";
+  if (link.rel.includes("sponsored") || link.rel.includes("ugc")) return "paid";
+  return link.follow ? "followed" : "nofollow";
+}

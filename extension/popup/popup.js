@@ -1,0 +1,272 @@
+// The popup: read the tab's live DOM, ask the server, show the answer.
+import * as api from "../lib/api.js";
+import { ext } from "../lib/browser.js";
+import { csvFileName, linksToCsv, linksToTsv } from "../lib/csv.js";
+import { matchIndex, visibleLinks } from "../lib/filters.js";
+import { injectionErrorExplanation, nonHtmlExplanation, restrictionFor } from "../lib/pageAccess.js";
+import { loadSettings } from "../lib/settings.js";
+import { STATUS_STYLES, linkStatus } from "../lib/status.js";
+import * as page from "./page.js";
+import * as render from "./render.js";
+
+const $ = (id) => document.getElementById(id);
+const view = { filter: "all", query: "", column: "index", direction: "asc" };
+let state = null; // {tab, settings, collected, analysis, marks, shown}
+
+function showStatus(message, { busy = false, kind = "info" } = {}) {
+  $("status").hidden = false;
+  $("status").className = `state ${kind}${busy ? " busy" : ""}`;
+  $("status-text").textContent = message;
+  $("result").hidden = true;
+}
+
+function openOptions() {
+  ext.runtime.openOptionsPage();
+}
+
+function renderTable() {
+  const { links, counts } = visibleLinks(state.analysis, view);
+  state.shown = links;
+  $("chips").replaceChildren(...render.chips(counts, view.filter, (id) => {
+    view.filter = id;
+    renderTable();
+  }));
+  renderRows(links);
+  $("empty-table").hidden = links.length > 0;
+  for (const th of document.querySelectorAll("th[data-sort]")) {
+    const sorted = th.dataset.sort === view.column;
+    th.setAttribute("aria-sort", sorted ? (view.direction === "asc" ? "ascending" : "descending") : "none");
+  }
+  const total = state.analysis.links.length;
+  $("table-note").textContent = links.length === total ? `${total} links` : `${links.length} of ${total} links shown`;
+}
+
+/** Run fn after the next frame is painted; a timer stands in if frames are paused. */
+function afterPaint(fn) {
+  let done = false;
+  const run = () => {
+    if (done) return;
+    done = true;
+    fn();
+  };
+  requestAnimationFrame(() => setTimeout(run, 0));
+  setTimeout(run, 100);
+}
+
+const FIRST_ROWS = 60;
+const ROWS_PER_TASK = 400;
+let rowsGeneration = 0;
+
+// The first rows go in at once so the table shows immediately; the rest follow in small
+// tasks so a page with thousands of links never freezes the popup.
+function renderRows(links) {
+  const generation = ++rowsGeneration;
+  const tbody = $("link-rows");
+  const chunk = (start, end) => {
+    const fragment = document.createDocumentFragment();
+    for (let i = start; i < end; i++) fragment.append(render.row(links[i], state.marks));
+    return fragment;
+  };
+  tbody.replaceChildren(chunk(0, Math.min(FIRST_ROWS, links.length)));
+  tbody.dataset.complete = String(links.length <= FIRST_ROWS);
+  const next = (start) => {
+    if (generation !== rowsGeneration) return;
+    const end = Math.min(start + ROWS_PER_TASK, links.length);
+    tbody.append(chunk(start, end));
+    if (end < links.length) afterPaint(() => next(end));
+    else tbody.dataset.complete = "true";
+  };
+  // After the first paint, so the visible rows never wait for the hidden ones.
+  if (links.length > FIRST_ROWS) afterPaint(() => next(FIRST_ROWS));
+}
+
+function sortBy(column) {
+  if (view.column === column) view.direction = view.direction === "asc" ? "desc" : "asc";
+  else Object.assign(view, { column, direction: "asc" });
+  renderTable();
+}
+
+async function goToLink(link) {
+  try {
+    const answer = await page.scrollToLink(state.tab.id, { index: link.index, href: link.href });
+    if (!answer?.found) flash("This link is no longer on the page.", "error");
+    else if (!answer.visible) flash("This link is hidden on the page (not displayed).", "info");
+  } catch (error) {
+    flash(`Could not scroll the page: ${error.message}`, "error");
+  }
+}
+
+function flash(message, kind) {
+  const node = $("action-feedback");
+  node.textContent = message;
+  node.className = `feedback ${kind}`;
+}
+
+function highlightItems() {
+  return state.analysis.links
+    .map((link) => ({
+      index: link.index,
+      href: link.href,
+      status: linkStatus(link),
+      statusLabel: STATUS_STYLES[linkStatus(link)]?.label ?? "Link",
+      rel: link.rel_raw ?? "",
+      reasons: link.follow ? "Followed by search engines" : `Not followed: ${link.nofollow_reasons.join("; ")}`,
+    }))
+    .filter((item) => item.status !== "other");
+}
+
+async function toggleHighlight(event) {
+  const on = event.target.checked;
+  try {
+    if (on) {
+      const legend = Object.entries(STATUS_STYLES).map(([id, s]) => ({ id, ...s }));
+      await page.highlightOn(state.tab.id, highlightItems(), legend);
+    } else {
+      await page.highlightOff(state.tab.id);
+    }
+  } catch (error) {
+    event.target.checked = !on;
+    flash(`Could not change the page: ${error.message}`, "error");
+  }
+}
+
+function exportCsv() {
+  const blob = new Blob([linksToCsv(state.shown)], { type: "text/csv;charset=utf-8" });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = csvFileName(state.collected.url);
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  flash(`Exported ${state.shown.length} links as CSV.`, "ok");
+}
+
+async function copyTable() {
+  try {
+    await navigator.clipboard.writeText(linksToTsv(state.shown));
+    flash(`Copied ${state.shown.length} links (paste into a spreadsheet).`, "ok");
+  } catch (error) {
+    flash(`Could not copy: ${error.message}`, "error");
+  }
+}
+
+async function runAction(button, label, action, describe) {
+  button.disabled = true;
+  flash(`${label}…`, "info");
+  try {
+    const answer = await action();
+    flash(describe(answer), "ok");
+  } catch (error) {
+    flash(`${label} failed: ${error.message}`, "error");
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function firstLinkedSite(analysis) {
+  return (analysis.sites.matches ?? []).find((m) => m.linked)?.site ?? null;
+}
+
+function wireResult() {
+  $("search").addEventListener("input", (event) => {
+    view.query = event.target.value;
+    renderTable();
+  });
+  for (const th of document.querySelectorAll("th[data-sort]")) {
+    th.tabIndex = 0;
+    th.addEventListener("click", () => sortBy(th.dataset.sort));
+    th.addEventListener("keydown", (e) => (e.key === "Enter" || e.key === " ") && sortBy(th.dataset.sort));
+  }
+  $("link-rows").addEventListener("click", (event) => {
+    const tr = event.target.closest("tr[data-index]");
+    if (!tr) return;
+    for (const old of document.querySelectorAll("tr.selected")) old.classList.remove("selected");
+    tr.classList.add("selected");
+    goToLink(state.analysis.links[Number(tr.dataset.index)]);
+  });
+  $("highlight-toggle").addEventListener("change", toggleHighlight);
+  $("export-csv").addEventListener("click", exportCsv);
+  $("copy-table").addEventListener("click", copyTable);
+  $("save-prospect").addEventListener("click", (event) =>
+    runAction(event.currentTarget, "Saving prospect", () => api.saveProspect(state.settings, state.collected), (answer) => {
+      const domain = answer?.domain ?? new URL(state.collected.url).hostname;
+      return answer?.created === false
+        ? `Added this page to the prospect ${domain}.`
+        : `Saved ${domain} as a new prospect.`;
+    }));
+  $("track-backlink").addEventListener("click", (event) => {
+    const target = firstLinkedSite(state.analysis);
+    runAction(event.currentTarget, "Tracking backlink", () => api.trackBacklink(state.settings, state.collected.url, target),
+      (answer) => answer?.created === false
+        ? `Already tracking this page's link to ${target}.`
+        : `Now tracking this page's link to ${target}.`);
+  });
+}
+
+function showResult() {
+  const { analysis, settings } = state;
+  $("status").hidden = true;
+  $("result").hidden = false;
+  $("banners").replaceChildren(...render.banners(analysis));
+  $("summary").replaceChildren(...render.summary(analysis));
+  $("matches").replaceChildren(...render.matches(analysis, settings, goToLink, openOptions));
+  $("legend").replaceChildren(...render.legend());
+  $("track-backlink").hidden = !(analysis.sites.linked && firstLinkedSite(analysis));
+  renderTable();
+}
+
+async function main() {
+  $("open-options").addEventListener("click", openOptions);
+  const settingsLoaded = loadSettings();
+  const tab = await page.targetTab();
+  if (!tab) return showStatus("No tab to inspect.", { kind: "error" });
+  // Read the page while the settings load; a restricted page's failure is explained below.
+  const collecting = restrictionFor(tab.url) ? null : page.collectPage(tab.id);
+  collecting?.catch(() => {});
+  const settings = await settingsLoaded;
+  $("page-id").textContent = tab.url ? new URL(tab.url).host || tab.url : "";
+  $("page-id").title = tab.url ?? "";
+  const restriction = restrictionFor(tab.url);
+  if (restriction) return showStatus(restriction, { kind: "blocked" });
+
+  let collected;
+  try {
+    collected = await collecting;
+  } catch (error) {
+    return showStatus(injectionErrorExplanation(tab.url, error), { kind: "blocked" });
+  }
+  performance.mark("link-inspector:page-collected");
+  const nonHtml = nonHtmlExplanation(collected.contentType);
+  if (nonHtml) return showStatus(nonHtml, { kind: "blocked" });
+  const pageRestriction = restrictionFor(collected.url);
+  if (pageRestriction) return showStatus(pageRestriction, { kind: "blocked" });
+  $("page-id").textContent = new URL(collected.url).host;
+  $("page-id").title = collected.url;
+
+  const kb = Math.max(1, Math.round(collected.html.length / 1024));
+  showStatus(`Analysing ${kb} KB…`, { busy: true });
+  let analysis;
+  try {
+    analysis = await api.analyze(settings, collected);
+  } catch (error) {
+    const message = error instanceof api.ServerProblem ? error.message : `Analysis failed: ${error.message}`;
+    return showStatus(message, { kind: "error" });
+  }
+  performance.mark("link-inspector:analysis-received");
+  state = { tab, settings, collected, analysis, marks: matchIndex(analysis), shown: analysis.links };
+  wireResult();
+  showResult();
+  document.body.dataset.ready = "true";
+  performance.mark("link-inspector:table-rendered"); // read by bench/bench_popup.py
+  page.reportAnalysis(tab.id, analysis.summary.followed_external);
+  afterPaint(() => {
+    performance.mark("link-inspector:table-painted");
+    page.highlightState(tab.id).then((answer) => {
+      $("highlight-toggle").checked = Boolean(answer?.on);
+    }, () => {});
+  });
+}
+
+main().catch((error) => showStatus(`Something went wrong: ${error.message}`, { kind: "error" }));
