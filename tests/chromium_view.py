@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import webencodings
-from playwright.sync_api import Page, Route, sync_playwright
+from playwright.sync_api import Page, Playwright, Route
 
 from server.analysis import analyze
 from server.analysis.model import Analysis
@@ -104,15 +104,14 @@ class Chromium:
         )
 
 
-def launch() -> Iterator[Chromium]:
+def launch(playwright: Playwright) -> Iterator[Chromium]:
     """Debian's Chromium, headless, JavaScript off; never a downloaded browser."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(java_script_enabled=False)
-            yield Chromium(context.new_page())
-        finally:
-            browser.close()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+        context = browser.new_context(java_script_enabled=False)
+        yield Chromium(context.new_page())
+    finally:
+        browser.close()
 
 
 def _windows_1252_c1(error: UnicodeError) -> tuple[str, int]:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from playwright.sync_api import Playwright, sync_playwright
 from sqlalchemy import create_engine, text
 
 from server import create_app
@@ -157,3 +158,11 @@ def page_server() -> Iterator[PageServer]:
     yield site
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    """One Playwright driver for the whole run: its sync API refuses a second one while one
+    is open, and browser fixtures of several modules live at once."""
+    with sync_playwright() as driver:
+        yield driver

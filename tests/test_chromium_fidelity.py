@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Playwright
 
 from tests.chromium_view import Chromium, Comparison, check_page, launch
 from tests.fidelity_pages import PAGES
@@ -23,8 +24,8 @@ _results: dict[str, Comparison] = {}
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[Chromium]:
-    yield from launch()
+def chromium(playwright: Playwright) -> Iterator[Chromium]:
+    yield from launch(playwright)
 
 
 def _checked(chromium: Chromium, name: str) -> Comparison:

@@ -9,7 +9,7 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Playwright
 from werkzeug.serving import make_server
 
 from server import create_app
@@ -61,14 +61,13 @@ def page_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoopbackSe
 
 
 @pytest.fixture(scope="session")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        context = launch_with_extension(playwright, tmp_path_factory.mktemp("chromium"))
-        try:
-            worker = service_worker(context)
-            yield Browser(context, worker, worker.url.split("/")[2])
-        finally:
-            context.close()
+def browser(playwright: Playwright, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    context = launch_with_extension(playwright, tmp_path_factory.mktemp("chromium"))
+    try:
+        worker = service_worker(context)
+        yield Browser(context, worker, worker.url.split("/")[2])
+    finally:
+        context.close()
 
 
 @pytest.fixture(scope="session")

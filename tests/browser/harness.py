@@ -62,20 +62,12 @@ def many_links_page(count: int) -> str:
     return f"<!doctype html><title>Many links</title><body><main>{links}</main></body>"
 
 
-def extension_copy_with_loopback_access(target: Path, *, test_opener: bool = False) -> Path:
-    """A copy of extension/ whose manifest grants 127.0.0.1, as the user's click would.
-
-    `test_opener` adds firefox/test-opener.js to the background, for Firefox, whose
-    WebDriver BiDi refuses to navigate to moz-extension: URLs itself.
-    """
+def extension_copy_with_loopback_access(target: Path) -> Path:
+    """A copy of extension/ whose manifest grants 127.0.0.1, as the user's click would."""
     shutil.copytree(EXTENSION, target, ignore=shutil.ignore_patterns("*.test.js", "node_modules"))
     manifest_path = target / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
     manifest["host_permissions"] = ["http://127.0.0.1/*"]
-    if test_opener:
-        shutil.copy(Path(__file__).parent / "firefox" / "test-opener.js", target / "background")
-        manifest["background"]["scripts"].append("background/test-opener.js")
-        manifest["permissions"].append("tabs")  # the opener reads tab URLs
     manifest_path.write_text(json.dumps(manifest, indent=2))
     return target
 
