@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from server.analysis import InvalidSite
-from server.analysis import analyze as run_analysis
-from server.api.payload import read_page_request
-from server.errors import ApiError
+from server.api.payload import analyze_page_request, read_page_request
 
 bp = Blueprint("analyze", __name__, url_prefix="/api/v1")
 
@@ -22,18 +19,6 @@ def health() -> ResponseReturnValue:
 
 @bp.post("/analyze")
 def analyze() -> ResponseReturnValue:
-    page = read_page_request(request)
-    try:
-        result = run_analysis(
-            page.html,
-            page.url,
-            sites=page.sites,
-            competitors=page.competitors,
-            charset=page.charset,
-            headers=page.headers,
-            max_links=int(current_app.config["MAX_LINKS"]),
-        )
-    except InvalidSite as exc:
-        raise ApiError(400, "invalid_site", str(exc)) from None
+    result = analyze_page_request(read_page_request(request))
     body: dict[str, Any] = result.to_json()
     return jsonify(body)

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import ada_url
-from flask import Request
+from flask import Request, current_app
 
+from server.analysis import Analysis, InvalidSite, analyze
 from server.errors import ApiError
 
 MAX_SITE_ENTRIES = 200
@@ -112,3 +113,19 @@ def read_page_request(request: Request) -> PageRequest:
         charset=clean_text(charset) if charset else None,
         headers=_headers(data.get("headers")),
     )
+
+
+def analyze_page_request(page: PageRequest) -> Analysis:
+    """Run the engine on a validated payload, within the configured link cap."""
+    try:
+        return analyze(
+            page.html,
+            page.url,
+            sites=page.sites,
+            competitors=page.competitors,
+            charset=page.charset,
+            headers=page.headers,
+            max_links=int(current_app.config["MAX_LINKS"]),
+        )
+    except InvalidSite as exc:
+        raise ApiError(400, "invalid_site", str(exc)) from None

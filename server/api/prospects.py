@@ -6,14 +6,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
-from server.analysis import InvalidSite
-from server.analysis import analyze as run_analysis
 from server.analysis.urls import without_fragment
-from server.api.payload import clean_text, read_json_object, read_page_request, string_list
+from server.api.payload import (
+    analyze_page_request,
+    clean_text,
+    read_json_object,
+    read_page_request,
+    string_list,
+)
 from server.errors import ApiError
 from server.store import prospect_csv
 from server.store.db import get_session
@@ -121,20 +125,10 @@ def create() -> ResponseReturnValue:
     notes = _text(data, "notes") or ""
     try:
         tags = normalize_tags(string_list(data, "tags"))
-        analysis = run_analysis(
-            page.html,
-            page.url,
-            sites=page.sites,
-            competitors=page.competitors,
-            charset=page.charset,
-            headers=page.headers,
-            max_links=int(current_app.config["MAX_LINKS"]),
-        )
+        analysis = analyze_page_request(page)
         session = get_session()
         prospect, created = save_page(session, analysis, notes=notes, tags=tags)
         session.commit()
-    except InvalidSite as exc:
-        raise ApiError(400, "invalid_site", str(exc)) from None
     except InvalidProspect as exc:
         raise _invalid(exc) from None
     body = prospect_json(prospect)
