@@ -12,7 +12,7 @@ from server.dashboard import bp
 from server.dashboard.display import RESULT_LABELS
 from server.dashboard.login import local_path
 from server.errors import ApiError
-from server.monitor import check_backlink
+from server.monitor import check_backlink, private_fetch_allowed
 from server.store import overview
 from server.store.backlinks import (
     InvalidBacklink,
@@ -105,7 +105,7 @@ def check(backlink_id: int) -> ResponseReturnValue:
     outcome = check_backlink(
         source_url,
         target,
-        allow_private=bool(current_app.config.get("ALLOW_PRIVATE_FETCH")),
+        allow_private=private_fetch_allowed(current_app.config),
         max_links=int(current_app.config["MAX_LINKS"]),
     )
     made = record_check(session, _load(session, backlink_id), outcome)
