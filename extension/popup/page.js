@@ -1,23 +1,7 @@
-// The popup's access to the inspected tab: read its DOM, highlight, scroll to a link.
-import { readPage } from "../content/collect.js";
+// The popup's access to the inspected tab once it shows the table: highlight, scroll to a
+// link, the badge. Reading the page is started by popup/start.js.
 import { ext } from "../lib/browser.js";
 import { MESSAGES } from "../lib/messages.js";
-
-/** The tab to inspect: ?tabId=N (tests, the context-menu window) or the active tab. */
-export async function targetTab() {
-  const param = new URLSearchParams(location.search).get("tabId");
-  if (param !== null) return ext.tabs.get(Number(param));
-  const [tab] = await ext.tabs.query({ active: true, currentWindow: true });
-  return tab;
-}
-
-/** {url, html, charset, contentType} of the tab's live document. */
-export async function collectPage(tabId) {
-  const [injection] = await ext.scripting.executeScript({ target: { tabId }, func: readPage });
-  if (injection?.error) throw new Error(String(injection.error));
-  if (!injection || !injection.result) throw new Error("The page did not answer.");
-  return injection.result;
-}
 
 const ready = new Map();
 

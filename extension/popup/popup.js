@@ -218,14 +218,12 @@ function showResult() {
 }
 
 async function main() {
+  performance.mark("link-inspector:modules-loaded");
   $("open-options").addEventListener("click", openOptions);
   const settingsLoaded = loadSettings();
-  const tab = await page.targetTab();
+  const start = globalThis.linkInspectorStart; // popup/start.js: already reading the page
+  const tab = await start.tab;
   if (!tab) return showStatus("No tab to inspect.", { kind: "error" });
-  // Read the page while the settings load; a restricted page's failure is explained below.
-  const collecting = restrictionFor(tab.url) ? null : page.collectPage(tab.id);
-  collecting?.catch(() => {});
-  const settings = await settingsLoaded;
   $("page-id").textContent = tab.url ? new URL(tab.url).host || tab.url : "";
   $("page-id").title = tab.url ?? "";
   const restriction = restrictionFor(tab.url);
@@ -233,23 +231,27 @@ async function main() {
 
   let collected;
   try {
-    collected = await collecting;
+    collected = await start.collected;
   } catch (error) {
     return showStatus(injectionErrorExplanation(tab.url, error), { kind: "blocked" });
   }
-  performance.mark("link-inspector:page-collected");
   const nonHtml = nonHtmlExplanation(collected.contentType);
   if (nonHtml) return showStatus(nonHtml, { kind: "blocked" });
   const pageRestriction = restrictionFor(collected.url);
   if (pageRestriction) return showStatus(pageRestriction, { kind: "blocked" });
+
+  // The request leaves before anything else is drawn.
+  const settings = await settingsLoaded;
+  const analysing = api.analyze(settings, collected);
+  analysing.catch(() => {});
+  performance.mark("link-inspector:request-sent");
   $("page-id").textContent = new URL(collected.url).host;
   $("page-id").title = collected.url;
-
   const kb = Math.max(1, Math.round(collected.html.length / 1024));
   showStatus(`Analysing ${kb} KB…`, { busy: true });
   let analysis;
   try {
-    analysis = await api.analyze(settings, collected);
+    analysis = await analysing;
   } catch (error) {
     const message = error instanceof api.ServerProblem ? error.message : `Analysis failed: ${error.message}`;
     return showStatus(message, { kind: "error" });

@@ -1,0 +1,38 @@
+// The popup's first script. A classic script, so it runs as soon as the popup's document
+// starts, tens of milliseconds before its modules have loaded: it finds the tab and starts
+// reading its live DOM at once. popup.js picks the promises up from
+// globalThis.linkInspectorStart: {tab, collected}.
+// - tab: the tab to inspect (?tabId=N for tests and the context-menu window, else the
+//   active tab), or null;
+// - collected: {url, html, charset, contentType} of its document, or null without a tab.
+//   Restricted pages (chrome://, the stores) reject; popup.js explains them from tab.url.
+"use strict";
+
+globalThis.linkInspectorStart = (() => {
+  performance.mark("link-inspector:popup-started");
+  const ext = globalThis.browser ?? globalThis.chrome;
+  const read = async (tabId) => {
+    // readPage is declared by ../content/collect.js, loaded just before this script.
+    // eslint-disable-next-line no-undef
+    const [injection] = await ext.scripting.executeScript({ target: { tabId }, func: readPage });
+    if (injection?.error) throw new Error(String(injection.error)); // Firefox reports, not throws
+    if (!injection || !injection.result) throw new Error("The page did not answer.");
+    performance.mark("link-inspector:page-collected");
+    return injection.result;
+  };
+  const param = new URLSearchParams(location.search).get("tabId");
+  let tab;
+  let collected;
+  if (param !== null) {
+    // The tab's id is known: read its page while its details (the URL) arrive.
+    tab = ext.tabs.get(Number(param));
+    collected = read(Number(param));
+  } else {
+    tab = ext.tabs.query({ active: true, currentWindow: true }).then(([active]) => active ?? null);
+    collected = tab.then((active) => (active ? read(active.id) : null));
+  }
+  // Settled later by popup.js; never an unhandled rejection in the meantime.
+  tab.catch(() => {});
+  collected.catch(() => {});
+  return { tab, collected };
+})();
