@@ -4,16 +4,30 @@
 // globalThis.linkInspectorStart: {tab, collected}.
 // - tab: the tab to inspect (?tabId=N for tests and the context-menu window, else the
 //   active tab), or null;
-// - collected: {url, html, charset, contentType} of its document, or null without a tab.
-//   Restricted pages (chrome://, the stores) reject; popup.js explains them from tab.url.
+// - collected: {url, html, charset, contentType} of its document (see readPage), or null
+//   without a tab. Restricted pages (chrome://, the stores) reject; popup.js explains them
+//   from tab.url.
 "use strict";
+
+// Runs in the page, injected with scripting.executeScript({func: readPage}) (the user's
+// click grants activeTab): the function's source is what is injected, so it must use
+// nothing from this script's scope. It returns the live DOM (so links added by JavaScript
+// are seen), the final URL and the document's charset.
+function readPage() {
+  const doctype = document.doctype ? `<!DOCTYPE ${document.doctype.name}>` : "";
+  return {
+    url: location.href,
+    html: document.documentElement ? doctype + document.documentElement.outerHTML : "",
+    charset: document.characterSet,
+    contentType: document.contentType,
+  };
+}
 
 globalThis.linkInspectorStart = (() => {
   performance.mark("link-inspector:popup-started");
   const ext = globalThis.browser ?? globalThis.chrome;
   const read = async (tabId) => {
-    // readPage is declared by ../content/collect.js, loaded just before this script.
-    // eslint-disable-next-line no-undef
+    performance.mark("link-inspector:page-requested");
     const [injection] = await ext.scripting.executeScript({ target: { tabId }, func: readPage });
     if (injection?.error) throw new Error(String(injection.error)); // Firefox reports, not throws
     if (!injection || !injection.result) throw new Error("The page did not answer.");

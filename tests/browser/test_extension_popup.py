@@ -257,3 +257,23 @@ def test_a_page_the_extension_cannot_read_gets_an_explanation_not_a_spinner(
     popup.wait_for_selector(".state.blocked")
     assert not popup.is_visible(".spinner")
     assert "extensions" in popup.inner_text("#status-text")
+
+
+def test_reading_the_page_starts_before_the_popups_modules_have_loaded(
+    ext: Browser, page_server: LoopbackServer
+) -> None:
+    page = ext.open(f"{page_server.url}/links.html")
+    popup = ext.popup(page)
+    marks = popup.evaluate(
+        "() => Object.fromEntries(performance.getEntriesByType('mark')"
+        ".map((m) => [m.name.replace('link-inspector:', ''), m.startTime]))"
+    )
+    assert marks["popup-started"] <= marks["page-requested"] < marks["modules-loaded"], marks
+    assert marks["page-collected"] <= marks["request-sent"] < marks["analysis-received"], marks
+
+
+def test_without_tab_id_the_popup_inspects_the_active_tab(ext: Browser) -> None:
+    # Opened in a tab of its own, the popup's active tab is itself: an extension page.
+    popup = ext.open(ext.extension_url("popup/popup.html"))
+    popup.wait_for_selector(".state.blocked")
+    assert "browser's own pages" in popup.inner_text("#status-text")
