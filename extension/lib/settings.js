@@ -12,8 +12,13 @@ export async function loadSettings() {
     ext.storage.sync.get(SYNC_DEFAULTS),
     ext.storage.local.get(LOCAL_DEFAULTS),
   ]);
+  return settingsFrom(synced, local);
+}
+
+/** The settings from what storage.sync and storage.local hold (any keys, any values). */
+export function settingsFrom(synced, local) {
   return {
-    serverUrl: synced.serverUrl || DEFAULT_SERVER_URL,
+    serverUrl: (typeof synced.serverUrl === "string" && synced.serverUrl) || DEFAULT_SERVER_URL,
     sites: Array.isArray(synced.sites) ? synced.sites : [],
     competitors: Array.isArray(synced.competitors) ? synced.competitors : [],
     apiToken: typeof local.apiToken === "string" ? local.apiToken : "",

@@ -4,7 +4,7 @@ import { ext } from "../lib/browser.js";
 import { csvFileName, linksToCsv, linksToTsv } from "../lib/csv.js";
 import { matchIndex, visibleLinks } from "../lib/filters.js";
 import { injectionErrorExplanation, nonHtmlExplanation, restrictionFor } from "../lib/pageAccess.js";
-import { loadSettings } from "../lib/settings.js";
+import { settingsFrom } from "../lib/settings.js";
 import { STATUS_STYLES, linkStatus } from "../lib/status.js";
 import * as page from "./page.js";
 import * as render from "./render.js";
@@ -221,8 +221,8 @@ function showResult() {
 async function main() {
   performance.mark("link-inspector:modules-loaded");
   $("open-options").addEventListener("click", openOptions);
-  const settingsLoaded = loadSettings();
   const start = globalThis.linkInspectorStart; // popup/start.js: already reading the page
+  const settingsLoaded = start.stored.then(([synced, local]) => settingsFrom(synced, local));
   const tab = await start.tab;
   if (!tab) return showStatus("No tab to inspect.", { kind: "error" });
   $("page-id").textContent = tab.url ? new URL(tab.url).host || tab.url : "";

@@ -1,12 +1,13 @@
 // The popup's first script. A classic script, so it runs as soon as the popup's document
 // starts, tens of milliseconds before its modules have loaded: it finds the tab and starts
 // reading its live DOM at once. popup.js picks the promises up from
-// globalThis.linkInspectorStart: {tab, collected}.
+// globalThis.linkInspectorStart: {tab, collected, stored}.
 // - tab: the tab to inspect (?tabId=N for tests and the context-menu window, else the
 //   active tab), or null;
 // - collected: {url, html, charset, contentType} of its document (see readPage), or null
 //   without a tab. Restricted pages (chrome://, the stores) reject; popup.js explains them
-//   from tab.url.
+//   from tab.url;
+// - stored: [storage.sync, storage.local] as they are; lib/settings.js makes settings of them.
 "use strict";
 
 // Runs in the page, injected with scripting.executeScript({func: readPage}) (the user's
@@ -45,8 +46,8 @@ globalThis.linkInspectorStart = (() => {
     tab = ext.tabs.query({ active: true, currentWindow: true }).then(([active]) => active ?? null);
     collected = tab.then((active) => (active ? read(active.id) : null));
   }
+  const stored = Promise.all([ext.storage.sync.get(null), ext.storage.local.get(null)]);
   // Settled later by popup.js; never an unhandled rejection in the meantime.
-  tab.catch(() => {});
-  collected.catch(() => {});
-  return { tab, collected };
+  for (const promise of [tab, collected, stored]) promise.catch(() => {});
+  return { tab, collected, stored };
 })();
