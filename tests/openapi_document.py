@@ -42,12 +42,13 @@ def operations(document: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def resolve(document: dict[str, Any], node: Any) -> Any:
-    """Follow a local `$ref` (components/responses, components/parameters...)."""
-    while isinstance(node, dict) and "$ref" in node and len(node) == 1:
+    """Follow a local `$ref` (components/responses, components/parameters...) to its object."""
+    while isinstance(node, dict) and "$ref" in node:
         target: Any = document
         for part in node["$ref"].removeprefix("#/").split("/"):
             target = target[part]
-        node = target
+        # OpenAPI 3.1: a reference's own summary/description override the target's.
+        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
     return node
 
 
