@@ -10,9 +10,6 @@ from flask import Flask
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then LINKINSPECTOR_* env vars (or test_config), then blueprints."""
-    app = Flask(__name__, instance_relative_config=True)
-    # Keep the documented field order (page, links, summary...) instead of sorting keys.
-    app.json.sort_keys = False  # type: ignore[attr-defined]
     # Imported here, as in Flask's tutorial, so `server.analysis` stays importable alone.
     from server import (
         access,
@@ -23,11 +20,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         config,
         dashboard,
         errors,
+        json_provider,
         rate_limit,
     )
     from server.api import analyze, backlinks, openapi, prospects
     from server.store import db
 
+    app = Flask(__name__, instance_relative_config=True)
+    # Keeps the documented field order (page, links, summary...): orjson never sorts keys.
+    app.json = json_provider.OrjsonProvider(app)
     app.config.from_mapping(config.DEFAULTS)
     if test_config is None:
         app.config.from_prefixed_env("LINKINSPECTOR", loads=config.parse_env_value)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
+import orjson
 import pytest
 from flask.testing import FlaskClient
 from html_strategies import HREFS, HTML_DOCUMENTS, PAGE_URLS, SITES
@@ -122,7 +123,7 @@ def test_fuzz_the_engine_never_raises_on_documents() -> None:
         def engine_round(html: str, url: str, sites: list[str]) -> None:
             result = analyze(html, url, sites=sites, max_links=50)
             assert len(result.links) <= 50
-            json.dumps(result.to_json())
+            orjson.dumps(result.to_json())
 
         return engine_round
 

@@ -4,6 +4,7 @@ time (well under gunicorn's 30 s worker timeout), never a 500 or a traceback."""
 from __future__ import annotations
 
 import json
+import resource
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -32,6 +33,11 @@ def hostile_app() -> Iterator[Flask]:
 @pytest.fixture(scope="module")
 def hostile_client(hostile_app: Flask) -> FlaskClient:
     return hostile_app.test_client()
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def timed(call: Callable[[], Any]) -> tuple[Any, float]:
@@ -100,6 +106,22 @@ def test_10k_deep_nesting_keeps_the_link_and_its_outermost_region(
     (link,) = response.get_json()["links"]
     assert link["href"] == "https://other.org/"
     assert link["position"] == "footer"
+
+
+def test_9mb_of_formatting_tags_reopened_by_every_paragraph_is_a_200_with_bounded_memory(
+    hostile_client: FlaskClient,
+) -> None:
+    # Unbounded, this page makes the parser build tens of billions of elements.
+    rounds = 9 * MB // 16
+    html = '<a href="/top">top</a>' + "".join(f"<b id={i}><p>x" for i in range(rounds))
+    before = peak_rss_mb()
+    response = post_page(hostile_client, html)
+    assert response.status_code == 200
+    body = response.get_json()
+    assert [link["href"] for link in body["links"]] == ["https://blog.example.com/top"]
+    assert FLATTENED_WARNING in body["page"]["warnings"]
+    # About 400 bytes per element Lexbor builds, for the page's 1.2 million tags: not more.
+    assert peak_rss_mb() - before < 1000
 
 
 def test_a_page_under_the_depth_limit_is_not_flattened() -> None:

@@ -1,11 +1,21 @@
-"""A bound on element nesting, so no page can make the HTML parser's work quadratic.
+"""A bound on the tree the HTML parser builds, so no page can make its work quadratic.
 
-The HTML5 tree builder walks the stack of open elements for many tags (every `<div>` looks
-for a `<p>` in button scope, every unmatched end tag looks for its element in scope), so a
-page of 2 million nested `<div>` would hold a worker for hours. Chromium stops nesting the
-DOM at depth 512; we do the same before parsing: a linear scan models the stack of open
-elements and drops start tags that would open an element deeper than `MAX_DEPTH`. Links
-(`a`, `area`) are always kept. Pages that never come near the limit are returned untouched.
+Two ways a small page makes an HTML5 tree builder do quadratic work:
+- depth: the tree builder walks the stack of open elements for many tags (every `<div>`
+  looks for a `<p>` in button scope, every unmatched end tag looks for its element in scope),
+  so a page of 2 million nested `<div>` would hold a worker for hours. Chromium stops nesting
+  the DOM at depth 512; we do the same.
+- reopened formatting elements: every `<b id=N>` left open joins the list of active
+  formatting elements, and each time something closes them (`<p>`, `</div>`), the next text
+  reopens all of them. `<b id=1><p>x<b id=2><p>x...` made Lexbor build 4.5 million elements
+  (1.6 GB) from 44 KB. Browsers do the same work; a worker must not.
+
+A linear scan before parsing models the stack of open elements and the list of active
+formatting elements: start tags that would open an element deeper than `MAX_DEPTH` are
+dropped (links, `a` and `area`, are always kept), and once more than `MAX_REOPENED` elements
+have been reopened, the formatting elements waiting to be reopened are closed instead (their
+end tags are inserted: for an element no longer open, that only removes it from the list).
+Pages that never come near the limits are returned untouched.
 """
 
 from __future__ import annotations
@@ -13,22 +23,37 @@ from __future__ import annotations
 import re
 
 MAX_DEPTH = 512
+# Elements the model lets reconstruction reopen in one page: real pages reopen a handful.
+MAX_REOPENED = 50_000
 FLATTENED_WARNING = (
-    f"Elements nested deeper than {MAX_DEPTH} levels were flattened (as Chromium does): "
-    "link positions inside them may be approximate."
+    f"Elements nested deeper than {MAX_DEPTH} levels were flattened (as Chromium does), or "
+    "left-open formatting tags closed: link positions inside them may be approximate."
 )
-# A page with fewer tags than this cannot nest deep enough to be slow: skip the scan.
-_FEW_TAGS = 4096
+# Fewer tags than this cannot make the parser's work large (at worst ~130,000 reopened
+# elements, about 40 MB, for 1,024 tags): skip the scan.
+_FEW_TAGS = 1024
 
+# The tokenizer's view of markup, close enough that no end tag hides inside an attribute
+# value, a comment or raw text (it would let the model close what the parser keeps open):
+# group 1 a comment's start; group 2 a CDATA section's start; groups 3 and 4 the slash and
+# name of a tag, whose attributes are skipped with their quoted values; anything else
+# matched is a bogus comment (<!DOCTYPE>, <?...>, </ x>), which ends at the first '>'.
 _TOKEN = re.compile(
-    r"<!--.*?(?:-->|\Z)"
-    r"|<(?i:(script|style|textarea|title|xmp|iframe|noembed|noframes))\b.*?(?:</(?i:\1)|\Z)"
-    r"|<(/?)([A-Za-z][^\t\n\f\r />]*)[^>]*>?",
-    re.DOTALL,
+    r"""<(?:(!--)|(!\[CDATA\[)|(/?)([A-Za-z][^\t\n\f\r />]*)"""
+    r"""[^>=]*(?:=[\t\n\f\r ]*(?:"[^"]*"|'[^']*')?[^>=]*)*>?"""
+    r"""|[!?][^>]*>?|/(?![A-Za-z])[^>]*>?)"""
 )
+_DELIMITER = r"(?=[\t\n\f\r />])"
+_RAW_TEXT = ("script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes")
+_RAW_TEXT_END = {name: re.compile(f"</(?i:{name}){_DELIMITER}") for name in _RAW_TEXT}
+# Script data and its escaped and double-escaped states (`<!--<script>...</script>-->`).
+_SCRIPT_DATA = re.compile(f"<!--|</(?i:script){_DELIMITER}")
+_SCRIPT_ESCAPED = re.compile(f"-->|</(?i:script){_DELIMITER}|<(?i:script){_DELIMITER}")
+_SCRIPT_DOUBLE_ESCAPED = re.compile(f"-->|</(?i:script){_DELIMITER}")
 _KEPT_NAMES = (
-    "a|area|base|basefont|bgsound|br|col|embed|frame|hr|img|input|keygen|link|meta|param|"
-    "source|track|wbr|image|script|style|textarea|title|xmp|iframe|noembed|noframes|plaintext"
+    "a|area|base|basefont|bgsound|br|col|embed|frame|hr|img|input|keygen|link|meta|param|source|track|wbr|image|"
+    + "|".join(_RAW_TEXT)
+    + "|plaintext"
 )
 # Start tags (with the text between them) that are all dropped past MAX_DEPTH.
 _DROPPABLE_RUN = re.compile(rf"(?:[^<]*<(?!(?i:{_KEPT_NAMES})[\t\n\f\r />])[A-Za-z][^>]*>)+")
@@ -118,59 +143,357 @@ _BREAKOUT = frozenset(
     ]
 )
 _KEEP = frozenset({"a", "area"})
+_FORMATTING = frozenset(
+    [
+        "a",
+        "b",
+        "big",
+        "code",
+        "em",
+        "font",
+        "i",
+        "nobr",
+        "s",
+        "small",
+        "strike",
+        "strong",
+        "tt",
+        "u",
+    ]
+)
+# Opening these puts a marker in the list of active formatting elements; closing them
+# clears the list back to it.
+_MARKERS = frozenset(["applet", "object", "marquee", "template", "td", "th", "caption"])
+# A start tag of these closes an open <p> (in button scope; the model uses the default scope,
+# which only makes it close more, so count more reopening, never less).
+_CLOSES_P = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "center",
+        "details",
+        "dialog",
+        "dir",
+        "div",
+        "dl",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "header",
+        "hgroup",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "search",
+        "section",
+        "summary",
+        "ul",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "pre",
+        "listing",
+        "form",
+        "table",
+        "hr",
+        "xmp",
+        "plaintext",
+    ]
+)
+# The list keeps at most this many entries with the same tag and attributes (Noah's Ark).
+_NOAHS_ARK = 3
+# How far back the model searches the list for an entry (see _Model.last_entry).
+_LOOK_BACK = 64
+
+
+class _Entry:
+    """An active formatting element: its tag name, its start tag's text (standing in for
+    "same attributes") and where it sits in the stack of open elements."""
+
+    __slots__ = ("name", "key", "depth")
+
+    def __init__(self, name: str, key: str, depth: int) -> None:
+        self.name = name
+        self.key = key
+        self.depth = depth
+
+
+class _Model:
+    """The stack of open elements and the list of active formatting elements, roughly as the
+    HTML5 tree builder keeps them: enough to know how deep it nests and what it reopens."""
+
+    def __init__(self) -> None:
+        # The stack as names (and the formatting entry each one is, if any), each name's
+        # stack indices, and the indices of scope boundaries, SVG/MathML roots and HTML
+        # integration points, for O(1) look-ups.
+        self.names: list[str] = []
+        self.owners: list[_Entry | None] = []
+        self.at: dict[str, list[int]] = {}
+        self.boundaries: list[int] = [-1]
+        self.foreign: list[int] = [-1]
+        self.integration: list[int] = [-1]
+        # The list of active formatting elements; None is a marker.
+        self.active: list[_Entry | None] = []
+        self.reopened = 0
+
+    def in_scope(self, name: str) -> int:
+        """Stack index of the topmost `name` unless a scope boundary hides it, else -1."""
+        found = self.at.get(name)
+        if found and found[-1] >= self.boundaries[-1]:
+            return found[-1]
+        return -1
+
+    def push(self, name: str, owner: _Entry | None = None) -> int:
+        depth = len(self.names)
+        self.names.append(name)
+        self.owners.append(owner)
+        self.at.setdefault(name, []).append(depth)
+        return depth
+
+    def pop_to(self, index: int) -> None:
+        names, active = self.names, self.active
+        while len(names) > index:
+            name = names.pop()
+            self.owners.pop()
+            self.at[name].pop()
+            top = len(names)
+            if self.boundaries[-1] == top:
+                self.boundaries.pop()
+            if self.foreign[-1] == top:
+                self.foreign.pop()
+            if self.integration[-1] == top:
+                self.integration.pop()
+            if name in _MARKERS:
+                while active and active.pop() is not None:
+                    pass
+
+    def is_open(self, entry: _Entry) -> bool:
+        return entry.depth < len(self.names) and self.owners[entry.depth] is entry
+
+    def last_entry(self, name: str) -> int:
+        """Index in the list of the last entry named `name` after the last marker, or -1.
+        Only the last _LOOK_BACK entries are searched, so a page cannot make this quadratic;
+        an entry missed further back stays listed and counts as reopened: never fewer."""
+        active = self.active
+        for index in range(len(active) - 1, max(len(active) - _LOOK_BACK, 0) - 1, -1):
+            entry = active[index]
+            if entry is None:
+                break
+            if entry.name == name:
+                return index
+        return -1
+
+    def reconstruct(self) -> str:
+        """Reopen the entries that are no longer open, as text or a start tag here would;
+        past MAX_REOPENED, return end tags that take them off the list instead."""
+        active = self.active
+        first = len(active)
+        while first > 0:
+            entry = active[first - 1]
+            if entry is None or self.is_open(entry):
+                break
+            first -= 1
+        if first == len(active):
+            return ""
+        self.reopened += len(active) - first
+        if self.reopened > MAX_REOPENED:
+            closing = "".join(f"</{e.name}>" for e in reversed(active[first:]) if e is not None)
+            del active[first:]
+            return closing
+        for entry in active[first:]:
+            if entry is not None:
+                entry.depth = self.push(entry.name, entry)
+        return ""
+
+    def add_formatting(self, name: str, key: str) -> None:
+        """A formatting element opens: it joins the list, which keeps _NOAHS_ARK alike (among
+        its last _LOOK_BACK entries: keeping more only counts more reopening)."""
+        active = self.active
+        same: list[int] = []
+        for index in range(len(active) - 1, max(len(active) - _LOOK_BACK, 0) - 1, -1):
+            entry = active[index]
+            if entry is None:
+                break
+            if entry.key == key:
+                same.append(index)
+        if len(same) >= _NOAHS_ARK:
+            del active[same[-1]]
+        entry = _Entry(name, key, 0)
+        entry.depth = self.push(name, entry)
+        active.append(entry)
+
+    def end_formatting(self, name: str) -> bool:
+        """An end tag of a formatting element; False when the parser does nothing more than
+        drop it from the list (it was no longer open)."""
+        index = self.last_entry(name)
+        if index == -1:
+            return True
+        entry = self.active[index]
+        assert entry is not None
+        if not self.is_open(entry):
+            del self.active[index]
+            return False
+        if entry.depth >= self.boundaries[-1]:
+            del self.active[index]
+        return True
+
+
+def _raw_text_end(html: str, name: str, pos: int) -> int:
+    """Where the raw text of element `name` that starts at `pos` ends."""
+    if name != "script":
+        found = _RAW_TEXT_END[name].search(html, pos)
+        return len(html) if found is None else found.start()
+    state = _SCRIPT_DATA
+    while (found := state.search(html, pos)) is not None:
+        token = found.group()
+        pos = found.end()
+        if token == "<!--":
+            pos -= 2  # its dashes may also end it: <!-->
+            state = _SCRIPT_ESCAPED
+        elif token == "-->":
+            state = _SCRIPT_DATA
+        elif token[1] == "/":
+            if state is not _SCRIPT_DOUBLE_ESCAPED:
+                return found.start()
+            state = _SCRIPT_ESCAPED
+        else:
+            state = _SCRIPT_DOUBLE_ESCAPED
+    return len(html)
+
+
+_VOID_F, _CLOSES_P_F, _CLOSES_SAME_F, _FORMATTING_F, _MARKER_F = 1, 2, 4, 8, 16
+_BOUNDARY_F, _FOREIGN_F, _INTEGRATION_F, _RAW_F, _BREAKOUT_F, _KEEP_F = 32, 64, 128, 256, 512, 1024
+# Every set above a tag belongs to, as one number: a single look-up per tag on the hot path.
+_FLAGS: dict[str, int] = {}
+for _names, _flag in (
+    (_VOID, _VOID_F),
+    (_CLOSES_P, _CLOSES_P_F),
+    (_CLOSES_SAME, _CLOSES_SAME_F),
+    (_FORMATTING, _FORMATTING_F),
+    (_MARKERS, _MARKER_F),
+    (_SCOPE_BOUNDARY, _BOUNDARY_F),
+    (_FOREIGN_ROOTS, _FOREIGN_F),
+    (_INTEGRATION_POINTS, _INTEGRATION_F),
+    (frozenset(_RAW_TEXT), _RAW_F),
+    (_BREAKOUT, _BREAKOUT_F),
+    (_KEEP, _KEEP_F),
+):
+    for _name in _names:
+        _FLAGS[_name] = _FLAGS.get(_name, 0) | _flag
+_RARE_START = _RAW_F | _CLOSES_P_F | _CLOSES_SAME_F | _FORMATTING_F | _MARKER_F
+_RARE_START |= _BOUNDARY_F | _FOREIGN_F | _INTEGRATION_F
+
+
+def _waits(entry: _Entry | None, owners: list[_Entry | None]) -> bool:
+    """Whether the list's last entry is no longer open, so reconstruction has work to do."""
+    return entry is not None and (entry.depth >= len(owners) or owners[entry.depth] is not entry)
 
 
 def bound_depth(html: str) -> tuple[str, bool]:
-    """`html` with start tags past depth MAX_DEPTH removed, and whether any was removed."""
+    """`html` with start tags past depth MAX_DEPTH removed and, past MAX_REOPENED, left-open
+    formatting elements closed; and whether anything was changed."""
     if html.count("<") < _FEW_TAGS:
         return html, False
-    # The stack of open elements as names, plus each name's stack indices, the indices of
-    # scope boundaries, SVG/MathML roots and HTML integration points, for O(1) look-ups.
-    names: list[str] = []
-    at: dict[str, list[int]] = {}
-    boundaries: list[int] = [-1]
-    foreign: list[int] = [-1]
-    integration: list[int] = [-1]
-
-    def pop_to(index: int) -> None:
-        while len(names) > index:
-            name = names.pop()
-            at[name].pop()
-            top = len(names)
-            if boundaries[-1] == top:
-                boundaries.pop()
-            if foreign[-1] == top:
-                foreign.pop()
-            if integration[-1] == top:
-                integration.pop()
-
+    model = _Model()
+    names, owners, at, active = model.names, model.owners, model.at, model.active
+    boundaries, foreign, integration = model.boundaries, model.foreign, model.integration
+    flags_of = _FLAGS.get
     pieces: list[str] = []
     kept_from = 0
     pos = 0
+    flattened = False
     search = _TOKEN.search
     while (match := search(html, pos)) is not None:
         pos = match.end()
-        end, name = match.group(2, 3)
-        if name is None:  # a comment, or a raw text element with its text
+        comment, cdata, end, name = match.groups()
+        if name is None:
+            if comment:
+                close = html.find("-->", match.start() + 2)  # from the dashes: <!--> ends
+                pos = len(html) if close == -1 else close + 3
+            elif cdata and foreign[-1] > integration[-1]:  # only SVG/MathML have CDATA
+                close = html.find("]]>", pos)
+                pos = len(html) if close == -1 else close + 3
             continue
         name = name.lower()
-        found = at.get(name)
+        flags = flags_of(name, 0)
+        in_html = foreign[-1] <= integration[-1]
         if end:
-            # Pop to the topmost element of that name, unless a scope boundary hides it.
-            if found and found[-1] >= boundaries[-1]:
-                pop_to(found[-1])
+            if flags & _FORMATTING_F and in_html:
+                last = active[-1] if active else None
+                if last is not None and last.name == name and owners[-1] is last:
+                    # Closing the formatting element just opened, the common case (</a>).
+                    active.pop()
+                    names.pop()
+                    owners.pop()
+                    at[name].pop()
+                    continue
+                if not model.end_formatting(name):
+                    continue
+            found = at.get(name)
+            if not found or found[-1] < boundaries[-1]:
+                continue  # nothing of that name in scope: the parser ignores the end tag
+            if found[-1] == len(names) - 1 and not flags & (_MARKER_F | _BOUNDARY_F):
+                # Closing the current node, the common case, without a call.
+                names.pop()
+                owners.pop()
+                found.pop()
+                top = len(names)
+                if foreign[-1] == top:
+                    foreign.pop()
+                if integration[-1] == top:
+                    integration.pop()
+            else:
+                model.pop_to(found[-1])
+            if active and in_html and _waits(active[-1], owners):
+                # Text after this end tag reopens what it closed.
+                closing = model.reconstruct()
+                if closing:
+                    pieces += (html[kept_from:pos], closing)
+                    kept_from = pos
+                    flattened = True
             continue
-        if name in _VOID:
+        if flags & _RARE_START or not in_html or active:
+            if flags & _RAW_F and in_html:
+                pos = _raw_text_end(html, name, pos)
+                continue
+            if not in_html:
+                if flags & _BREAKOUT_F:
+                    model.pop_to(foreign[-1])
+                    in_html = True
+                elif match.group(0).endswith("/>"):
+                    continue  # self-closing, in SVG/MathML only
+            if in_html:
+                if flags & _CLOSES_P_F:
+                    index = model.in_scope("p")
+                    if index != -1:
+                        model.pop_to(index)
+                if flags & _CLOSES_SAME_F:
+                    index = model.in_scope(name)
+                    if index != -1:
+                        model.pop_to(index)
+                    if flags & _FORMATTING_F:  # a, nobr: the adoption agency takes the old one
+                        index = model.last_entry(name)
+                        if index != -1:
+                            del active[index]
+                # Void and formatting elements reopen what waits before they open.
+                if flags & (_VOID_F | _FORMATTING_F) and active and _waits(active[-1], owners):
+                    closing = model.reconstruct()
+                    if closing:
+                        pieces += (html[kept_from : match.start()], closing)
+                        kept_from = match.start()
+                        flattened = True
+        if flags & _VOID_F:
             continue
-        if foreign[-1] > integration[-1]:  # inside SVG/MathML
-            if name in _BREAKOUT:
-                pop_to(foreign[-1])
-            elif match.group(0).endswith("/>"):
-                continue  # self-closing, in SVG/MathML only
-        if name in _CLOSES_SAME and found and found[-1] >= boundaries[-1]:
-            pop_to(found[-1])
         depth = len(names)
-        if depth >= MAX_DEPTH and name not in _KEEP:
+        if depth >= MAX_DEPTH and not flags & _KEEP_F:
             pieces.append(html[kept_from : match.start()])
             # Drop the whole run of start tags that follows in one go (keeping its text):
             # 10 MB of `<div>` is one run, not 2 million turns of this loop.
@@ -179,18 +502,40 @@ def bound_depth(html: str) -> tuple[str, bool]:
                 pieces.append(_START_TAG.sub("", run.group()))
                 pos = run.end()
             kept_from = pos
+            flattened = True
             continue
         if name == "plaintext":
             break
-        names.append(name)
-        at.setdefault(name, []).append(depth)
-        if name in _SCOPE_BOUNDARY:
+        if flags & _FORMATTING_F and in_html:
+            if active:
+                model.add_formatting(name, match.group(0))
+            else:
+                entry = _Entry(name, match.group(0), depth)
+                names.append(name)
+                owners.append(entry)
+                at.setdefault(name, []).append(depth)
+                active.append(entry)
+        else:
+            names.append(name)
+            owners.append(None)
+            at.setdefault(name, []).append(depth)
+            if flags & _MARKER_F and in_html:
+                active.append(None)
+        if flags & _BOUNDARY_F:
             boundaries.append(depth)
-        if name in _FOREIGN_ROOTS:
+        if flags & _FOREIGN_F:
             foreign.append(depth)
-        elif name in _INTEGRATION_POINTS:
+        elif flags & _INTEGRATION_F:
             integration.append(depth)
-    if not pieces:
+        elif in_html and active and _waits(active[-1], owners):
+            # Others reopen it inside themselves, as the text in them will (the parser does
+            # it before inline elements; inside counts more when they close, never less).
+            closing = model.reconstruct()
+            if closing:
+                pieces += (html[kept_from:pos], closing)
+                kept_from = pos
+                flattened = True
+    if not flattened:
         return html, False
     pieces.append(html[kept_from:])
     return "".join(pieces), True

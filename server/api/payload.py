@@ -40,15 +40,9 @@ def read_json_object(request: Request) -> dict[str, Any]:
     return data
 
 
-def clean_text(value: str) -> str:
-    """Replace lone surrogates (legal in JSON escapes, illegal in UTF-8) so no encoder fails."""
-    return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
-
-
 def require_page_url(value: Any, field: str = "url") -> str:
     if not isinstance(value, str) or not value.strip():
         raise ApiError(400, "invalid_url", f"'{field}' must be an absolute http(s) URL.")
-    value = clean_text(value)
     try:
         parsed = ada_url.URL(value)
     except ValueError:
@@ -68,7 +62,7 @@ def string_list(data: dict[str, Any], field: str) -> tuple[str, ...]:
         raise ApiError(
             400, f"invalid_{field}", f"'{field}' takes at most {MAX_SITE_ENTRIES} entries."
         )
-    return tuple(clean_text(v) for v in value if v.strip())
+    return tuple(v for v in value if v.strip())
 
 
 def _headers(value: Any) -> tuple[tuple[str, str], ...]:
@@ -91,7 +85,7 @@ def _headers(value: Any) -> tuple[tuple[str, str], ...]:
             or not all(isinstance(p, str) for p in pair)
         ):
             raise ApiError(400, "invalid_headers", "Each header must be a name and a string value.")
-        out.append((clean_text(pair[0]), clean_text(pair[1])))
+        out.append((pair[0], pair[1]))
     return tuple(out)
 
 
@@ -107,10 +101,10 @@ def read_page_request(request: Request) -> PageRequest:
         raise ApiError(400, "invalid_charset", "'charset' must be a string.")
     return PageRequest(
         url=url,
-        html=clean_text(html),
+        html=html,
         sites=string_list(data, "sites"),
         competitors=string_list(data, "competitors"),
-        charset=clean_text(charset) if charset else None,
+        charset=charset or None,
         headers=_headers(data.get("headers")),
     )
 

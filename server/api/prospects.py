@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from server.analysis.urls import without_fragment
 from server.api.payload import (
     analyze_page_request,
-    clean_text,
     read_json_object,
     read_page_request,
     string_list,
@@ -108,7 +107,7 @@ def _text(data: dict[str, Any], field: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise ApiError(400, f"invalid_{field}", f"'{field}' must be a string.")
-    return clean_text(value)
+    return value
 
 
 def _load(session: Session, prospect_id: int) -> Prospect:
