@@ -270,31 +270,26 @@ def test_one_prospect_edit_and_delete_match_the_document(
 
 
 @pytest.mark.parametrize(
-    ("change", "code"),
+    ("change", "code", "schema_rejects"),
     [
-        ({"domain": "evil.com"}, "invalid_field"),
-        ({"status": "lost"}, "invalid_status"),
-        ({"status": 3}, "invalid_status"),
-        ({"notes": ["x"]}, "invalid_notes"),
-        ({"notes": "n" * 20_001}, "invalid_notes"),
-        ({"tags": ["x" * 65]}, "invalid_tags"),
-        ({"tags": "a,b"}, "invalid_tags"),
-        ("[1]", "invalid_json"),
+        ({"domain": "evil.com"}, "invalid_field", True),
+        ({"status": "lost"}, "invalid_status", True),
+        ({"status": 3}, "invalid_status", True),
+        ({"notes": ["x"]}, "invalid_notes", True),
+        ({"notes": "n" * 20_001}, "invalid_notes", True),
+        ({"tags": ["x" * 65]}, "invalid_tags", False),
+        ({"tags": "a,b"}, "invalid_tags", True),
+        ([1], "invalid_json", True),
     ],
 )
 def test_edit_errors_match_the_document_and_change_nothing(
-    client: FlaskClient, document: dict[str, Any], change: Any, code: str
+    client: FlaskClient, document: dict[str, Any], change: Any, code: str, schema_rejects: bool
 ) -> None:
     saved = save(client, document, {"url": "https://blog.com/", "html": "", "notes": "keep"})
     url = f"/api/v1/prospects/{saved['id']}"
-    if isinstance(change, str):
-        response = client.patch(url, data=change, content_type="application/json")
-    else:
-        response = client.patch(url, json=change)
-        schema = request_schema(document, PROSPECT, "patch", "application/json")
-        assert is_valid(document, schema, change) is (
-            code == "invalid_tags" and "x" * 65 in str(change)
-        )
+    response = client.patch(url, json=change)
+    schema = request_schema(document, PROSPECT, "patch", "application/json")
+    assert is_valid(document, schema, change) is not schema_rejects
     assert error_code(check(document, response, PROSPECT, "patch", 400)) == code
     as_form = client.patch(url, data={"status": "won"})
     assert error_code(check(document, as_form, PROSPECT, "patch", 415)) == "unsupported_media_type"
