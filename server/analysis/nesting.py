@@ -39,29 +39,25 @@ _FEW_TAGS = 1024
 # name of a tag, whose attributes are skipped with their quoted values; anything else
 # matched is a bogus comment (<!DOCTYPE>, <?...>, </ x>), which ends at the first '>'.
 _TOKEN = re.compile(
-    rb"""<(?:(!--)|(!\[CDATA\[)|(/?)([A-Za-z][^\t\n\f\r />]*)"""
-    rb"""[^>=]*(?:=[\t\n\f\r ]*(?:"[^"]*"|'[^']*')?[^>=]*)*>?"""
-    rb"""|[!?][^>]*>?|/(?![A-Za-z])[^>]*>?)"""
+    r"""<(?:(!--)|(!\[CDATA\[)|(/?)([A-Za-z][^\t\n\f\r />]*)"""
+    r"""[^>=]*(?:=[\t\n\f\r ]*(?:"[^"]*"|'[^']*')?[^>=]*)*>?"""
+    r"""|[!?][^>]*>?|/(?![A-Za-z])[^>]*>?)"""
 )
 _DELIMITER = r"(?=[\t\n\f\r />])"
 _RAW_TEXT = ("script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes")
-_RAW_TEXT_END = {
-    name.encode(): re.compile(f"</(?i:{name}){_DELIMITER}".encode()) for name in _RAW_TEXT
-}
+_RAW_TEXT_END = {name: re.compile(f"</(?i:{name}){_DELIMITER}") for name in _RAW_TEXT}
 # Script data and its escaped and double-escaped states (`<!--<script>...</script>-->`).
-_SCRIPT_DATA = re.compile(f"<!--|</(?i:script){_DELIMITER}".encode())
-_SCRIPT_ESCAPED = re.compile(f"-->|</(?i:script){_DELIMITER}|<(?i:script){_DELIMITER}".encode())
-_SCRIPT_DOUBLE_ESCAPED = re.compile(f"-->|</(?i:script){_DELIMITER}".encode())
+_SCRIPT_DATA = re.compile(f"<!--|</(?i:script){_DELIMITER}")
+_SCRIPT_ESCAPED = re.compile(f"-->|</(?i:script){_DELIMITER}|<(?i:script){_DELIMITER}")
+_SCRIPT_DOUBLE_ESCAPED = re.compile(f"-->|</(?i:script){_DELIMITER}")
 _KEPT_NAMES = (
     "a|area|base|basefont|bgsound|br|col|embed|frame|hr|img|input|keygen|link|meta|param|source|track|wbr|image|"
     + "|".join(_RAW_TEXT)
     + "|plaintext"
 )
 # Start tags (with the text between them) that are all dropped past MAX_DEPTH.
-_DROPPABLE_RUN = re.compile(
-    rf"(?:[^<]*<(?!(?i:{_KEPT_NAMES})[\t\n\f\r />])[A-Za-z][^>]*>)+".encode()
-)
-_START_TAG = re.compile(rb"<[A-Za-z][^>]*>")
+_DROPPABLE_RUN = re.compile(rf"(?:[^<]*<(?!(?i:{_KEPT_NAMES})[\t\n\f\r />])[A-Za-z][^>]*>)+")
+_START_TAG = re.compile(r"<[A-Za-z][^>]*>")
 _VOID = frozenset(
     [
         "area",
@@ -224,7 +220,7 @@ class _Entry:
 
     __slots__ = ("name", "key", "depth")
 
-    def __init__(self, name: bytes, key: bytes, depth: int) -> None:
+    def __init__(self, name: str, key: str, depth: int) -> None:
         self.name = name
         self.key = key
         self.depth = depth
@@ -238,9 +234,9 @@ class _Model:
         # The stack as names (and the formatting entry each one is, if any), each name's
         # stack indices, and the indices of scope boundaries, SVG/MathML roots and HTML
         # integration points, for O(1) look-ups.
-        self.names: list[bytes] = []
+        self.names: list[str] = []
         self.owners: list[_Entry | None] = []
-        self.at: dict[bytes, list[int]] = {}
+        self.at: dict[str, list[int]] = {}
         self.boundaries: list[int] = [-1]
         self.foreign: list[int] = [-1]
         self.integration: list[int] = [-1]
@@ -248,14 +244,14 @@ class _Model:
         self.active: list[_Entry | None] = []
         self.reopened = 0
 
-    def in_scope(self, name: bytes) -> int:
+    def in_scope(self, name: str) -> int:
         """Stack index of the topmost `name` unless a scope boundary hides it, else -1."""
         found = self.at.get(name)
         if found and found[-1] >= self.boundaries[-1]:
             return found[-1]
         return -1
 
-    def push(self, name: bytes, owner: _Entry | None = None) -> int:
+    def push(self, name: str, owner: _Entry | None = None) -> int:
         depth = len(self.names)
         self.names.append(name)
         self.owners.append(owner)
@@ -275,14 +271,14 @@ class _Model:
                 self.foreign.pop()
             if self.integration[-1] == top:
                 self.integration.pop()
-            if _FLAGS.get(name, 0) & _MARKER_F:
+            if name in _MARKERS:
                 while active and active.pop() is not None:
                     pass
 
     def is_open(self, entry: _Entry) -> bool:
         return entry.depth < len(self.names) and self.owners[entry.depth] is entry
 
-    def last_entry(self, name: bytes) -> int:
+    def last_entry(self, name: str) -> int:
         """Index in the list of the last entry named `name` after the last marker, or -1.
         Only the last _LOOK_BACK entries are searched, so a page cannot make this quadratic;
         an entry missed further back stays listed and counts as reopened: never fewer."""
@@ -295,7 +291,7 @@ class _Model:
                 return index
         return -1
 
-    def reconstruct(self) -> bytes:
+    def reconstruct(self) -> str:
         """Reopen the entries that are no longer open, as text or a start tag here would;
         past MAX_REOPENED, return end tags that take them off the list instead."""
         active = self.active
@@ -306,18 +302,18 @@ class _Model:
                 break
             first -= 1
         if first == len(active):
-            return b""
+            return ""
         self.reopened += len(active) - first
         if self.reopened > MAX_REOPENED:
-            closing = b"".join(b"</%s>" % e.name for e in reversed(active[first:]) if e is not None)
+            closing = "".join(f"</{e.name}>" for e in reversed(active[first:]) if e is not None)
             del active[first:]
             return closing
         for entry in active[first:]:
             if entry is not None:
                 entry.depth = self.push(entry.name, entry)
-        return b""
+        return ""
 
-    def add_formatting(self, name: bytes, key: bytes) -> None:
+    def add_formatting(self, name: str, key: str) -> None:
         """A formatting element opens: it joins the list, which keeps _NOAHS_ARK alike (among
         its last _LOOK_BACK entries: keeping more only counts more reopening)."""
         active = self.active
@@ -334,7 +330,7 @@ class _Model:
         entry.depth = self.push(name, entry)
         active.append(entry)
 
-    def end_formatting(self, name: bytes) -> bool:
+    def end_formatting(self, name: str) -> bool:
         """An end tag of a formatting element; False when the parser does nothing more than
         drop it from the list (it was no longer open)."""
         index = self.last_entry(name)
@@ -350,21 +346,21 @@ class _Model:
         return True
 
 
-def _raw_text_end(html: bytes, name: bytes, pos: int) -> int:
+def _raw_text_end(html: str, name: str, pos: int) -> int:
     """Where the raw text of element `name` that starts at `pos` ends."""
-    if name != b"script":
+    if name != "script":
         found = _RAW_TEXT_END[name].search(html, pos)
         return len(html) if found is None else found.start()
     state = _SCRIPT_DATA
     while (found := state.search(html, pos)) is not None:
         token = found.group()
         pos = found.end()
-        if token == b"<!--":
+        if token == "<!--":
             pos -= 2  # its dashes may also end it: <!-->
             state = _SCRIPT_ESCAPED
-        elif token == b"-->":
+        elif token == "-->":
             state = _SCRIPT_DATA
-        elif token[1:2] == b"/":
+        elif token[1] == "/":
             if state is not _SCRIPT_DOUBLE_ESCAPED:
                 return found.start()
             state = _SCRIPT_ESCAPED
@@ -376,7 +372,7 @@ def _raw_text_end(html: bytes, name: bytes, pos: int) -> int:
 _VOID_F, _CLOSES_P_F, _CLOSES_SAME_F, _FORMATTING_F, _MARKER_F = 1, 2, 4, 8, 16
 _BOUNDARY_F, _FOREIGN_F, _INTEGRATION_F, _RAW_F, _BREAKOUT_F, _KEEP_F = 32, 64, 128, 256, 512, 1024
 # Every set above a tag belongs to, as one number: a single look-up per tag on the hot path.
-_FLAGS: dict[bytes, int] = {}
+_FLAGS: dict[str, int] = {}
 for _names, _flag in (
     (_VOID, _VOID_F),
     (_CLOSES_P, _CLOSES_P_F),
@@ -391,7 +387,7 @@ for _names, _flag in (
     (_KEEP, _KEEP_F),
 ):
     for _name in _names:
-        _FLAGS[_name.encode()] = _FLAGS.get(_name.encode(), 0) | _flag
+        _FLAGS[_name] = _FLAGS.get(_name, 0) | _flag
 _RARE_START = _RAW_F | _CLOSES_P_F | _CLOSES_SAME_F | _FORMATTING_F | _MARKER_F
 _RARE_START |= _BOUNDARY_F | _FOREIGN_F | _INTEGRATION_F
 
@@ -406,27 +402,25 @@ def bound_depth(html: str) -> tuple[str, bool]:
     formatting elements closed; and whether anything was changed."""
     if html.count("<") < _FEW_TAGS:
         return html, False
-    # Bytes: the regular expressions run twice as fast on them as on wide strings.
-    data = html.encode("utf-8", "surrogatepass")
     model = _Model()
     names, owners, at, active = model.names, model.owners, model.at, model.active
     boundaries, foreign, integration = model.boundaries, model.foreign, model.integration
     flags_of = _FLAGS.get
-    pieces: list[bytes] = []
+    pieces: list[str] = []
     kept_from = 0
     pos = 0
     flattened = False
     search = _TOKEN.search
-    while (match := search(data, pos)) is not None:
+    while (match := search(html, pos)) is not None:
         pos = match.end()
         comment, cdata, end, name = match.groups()
         if name is None:
             if comment:
-                close = data.find(b"-->", match.start() + 2)  # from the dashes: <!--> ends
-                pos = len(data) if close == -1 else close + 3
+                close = html.find("-->", match.start() + 2)  # from the dashes: <!--> ends
+                pos = len(html) if close == -1 else close + 3
             elif cdata and foreign[-1] > integration[-1]:  # only SVG/MathML have CDATA
-                close = data.find(b"]]>", pos)
-                pos = len(data) if close == -1 else close + 3
+                close = html.find("]]>", pos)
+                pos = len(html) if close == -1 else close + 3
             continue
         name = name.lower()
         flags = flags_of(name, 0)
@@ -462,23 +456,23 @@ def bound_depth(html: str) -> tuple[str, bool]:
                 # Text after this end tag reopens what it closed.
                 closing = model.reconstruct()
                 if closing:
-                    pieces += (data[kept_from:pos], closing)
+                    pieces += (html[kept_from:pos], closing)
                     kept_from = pos
                     flattened = True
             continue
         if flags & _RARE_START or not in_html or active:
             if flags & _RAW_F and in_html:
-                pos = _raw_text_end(data, name, pos)
+                pos = _raw_text_end(html, name, pos)
                 continue
             if not in_html:
                 if flags & _BREAKOUT_F:
                     model.pop_to(foreign[-1])
                     in_html = True
-                elif match.group(0).endswith(b"/>"):
+                elif match.group(0).endswith("/>"):
                     continue  # self-closing, in SVG/MathML only
             if in_html:
                 if flags & _CLOSES_P_F:
-                    index = model.in_scope(b"p")
+                    index = model.in_scope("p")
                     if index != -1:
                         model.pop_to(index)
                 if flags & _CLOSES_SAME_F:
@@ -493,24 +487,24 @@ def bound_depth(html: str) -> tuple[str, bool]:
                 if flags & (_VOID_F | _FORMATTING_F) and active and _waits(active[-1], owners):
                     closing = model.reconstruct()
                     if closing:
-                        pieces += (data[kept_from : match.start()], closing)
+                        pieces += (html[kept_from : match.start()], closing)
                         kept_from = match.start()
                         flattened = True
         if flags & _VOID_F:
             continue
         depth = len(names)
         if depth >= MAX_DEPTH and not flags & _KEEP_F:
-            pieces.append(data[kept_from : match.start()])
+            pieces.append(html[kept_from : match.start()])
             # Drop the whole run of start tags that follows in one go (keeping its text):
             # 10 MB of `<div>` is one run, not 2 million turns of this loop.
-            run = _DROPPABLE_RUN.match(data, pos)
+            run = _DROPPABLE_RUN.match(html, pos)
             if run is not None:
-                pieces.append(_START_TAG.sub(b"", run.group()))
+                pieces.append(_START_TAG.sub("", run.group()))
                 pos = run.end()
             kept_from = pos
             flattened = True
             continue
-        if name == b"plaintext":
+        if name == "plaintext":
             break
         if flags & _FORMATTING_F and in_html:
             if active:
@@ -538,10 +532,10 @@ def bound_depth(html: str) -> tuple[str, bool]:
             # it before inline elements; inside counts more when they close, never less).
             closing = model.reconstruct()
             if closing:
-                pieces += (data[kept_from:pos], closing)
+                pieces += (html[kept_from:pos], closing)
                 kept_from = pos
                 flattened = True
     if not flattened:
         return html, False
-    pieces.append(data[kept_from:])
-    return b"".join(pieces).decode("utf-8", "surrogatepass"), True
+    pieces.append(html[kept_from:])
+    return "".join(pieces), True
