@@ -19,6 +19,7 @@ from selectolax.lexbor import LexborHTMLParser  # noqa: E402
 
 from server import create_app  # noqa: E402
 from server.analysis import analyze  # noqa: E402
+from server.analysis.nesting import bound_depth  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 PAGE_URL = "https://www.example.com/articles/page.html"
@@ -79,6 +80,11 @@ def scrapy_extractor() -> Callable[[list[bytes]], None] | None:
             extractor.extract_links(HtmlResponse(PAGE_URL, body=body, encoding="utf-8"))
 
     return run
+
+
+def nesting_guard(pages: list[str]) -> None:
+    for html in pages:
+        bound_depth(html)
 
 
 def engine(pages: list[str]) -> None:
@@ -159,6 +165,9 @@ def main() -> None:
         rows.append(("Scrapy LinkExtractor", best_of(2, lambda: scrapy(raw)), ""))
     rows.append(
         ("engine: analyze() on every page", best_of(repeats, lambda: engine(pages)), "engine")
+    )
+    rows.append(
+        ("  of which the nesting guard", best_of(repeats, lambda: nesting_guard(pages)), "")
     )
     rows.append(
         (

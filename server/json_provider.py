@@ -35,7 +35,8 @@ def _default(value: Any) -> Any:
 def _without_lone_surrogates(value: Any) -> Any:
     """JSON may escape a lone surrogate (\\ud800), which no UTF-8 encoder accepts later on."""
     if isinstance(value, str):
-        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        # Through UTF-16, each lone surrogate becomes one U+FFFD, as in a browser.
+        return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
     if isinstance(value, list):
         return [_without_lone_surrogates(v) for v in value]
     if isinstance(value, dict):

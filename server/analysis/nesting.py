@@ -50,13 +50,6 @@ _RAW_TEXT_END = {name: re.compile(f"</(?i:{name}){_DELIMITER}") for name in _RAW
 _SCRIPT_DATA = re.compile(f"<!--|</(?i:script){_DELIMITER}")
 _SCRIPT_ESCAPED = re.compile(f"-->|</(?i:script){_DELIMITER}|<(?i:script){_DELIMITER}")
 _SCRIPT_DOUBLE_ESCAPED = re.compile(f"-->|</(?i:script){_DELIMITER}")
-_KEPT_NAMES = (
-    "a|area|base|basefont|bgsound|br|col|embed|frame|hr|img|input|keygen|link|meta|param|source|track|wbr|image|"
-    + "|".join(_RAW_TEXT)
-    + "|plaintext"
-)
-# Start tags (with the text between them) that are all dropped past MAX_DEPTH.
-_DROPPABLE_RUN = re.compile(rf"(?:[^<]*<(?!(?i:{_KEPT_NAMES})[\t\n\f\r />])[A-Za-z][^>]*>)+")
 _START_TAG = re.compile(r"<[A-Za-z][^>]*>")
 _VOID = frozenset(
     [
@@ -143,6 +136,11 @@ _BREAKOUT = frozenset(
     ]
 )
 _KEEP = frozenset({"a", "area"})
+# Never dropped: links, void elements (they never nest) and what ends the tokenizer's
+# markup mode.
+_KEPT_NAMES = "|".join(sorted(_KEEP | _VOID | {*_RAW_TEXT, "plaintext"}))
+# Start tags (with the text between them) that are all dropped past MAX_DEPTH.
+_DROPPABLE_RUN = re.compile(rf"(?:[^<]*<(?!(?i:{_KEPT_NAMES})[\t\n\f\r />])[A-Za-z][^>]*>)+")
 _FORMATTING = frozenset(
     [
         "a",
