@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 import ada_url
@@ -129,60 +128,12 @@ def join_url(base: str, raw: str) -> str:
         _ada.ada_free(url)
 
 
-# Hrefs already written the way the URL parser writes URLs, so resolving them changes nothing
-# (most links of real pages): lowercase ASCII host names whose last label starts with a
-# letter (no IPv4 or punycode), no port, no userinfo, no dot segments, and only characters no
-# percent-encode set takes. Anything else goes through ada. The path is matched per segment
-# so that `.` and `..` segments (and their %2e forms) never take the fast way.
-_SEGMENT = r"(?:(?!\.\.?(?:/|$|[?#]))(?:[A-Za-z0-9\-._~!$&()*+,;=:@]|%(?![2][eE])[0-9A-Fa-f]{2})*)"
-_PATH = rf"((?:/{_SEGMENT})+)"
-_QUERY = r"(\?(?:[A-Za-z0-9\-._~!$&()*+,;=:@/?]|%[0-9A-Fa-f]{2})*)?"
-_FRAGMENT = r"(?:#(?:[A-Za-z0-9\-._~!$&()*+,;=:@/?]|%[0-9A-Fa-f]{2})*)?"
-_LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
-_HOST = rf"((?:(?!xn--){_LABEL}\.)*(?!xn--)[a-z](?:[a-z0-9-]*[a-z0-9])?)"
-_CANONICAL_ABSOLUTE = re.compile(rf"(https?:)//{_HOST}{_PATH}{_QUERY}{_FRAGMENT}")
-_CANONICAL_PATH = re.compile(rf"{_PATH}{_QUERY}{_FRAGMENT}")
-
-
-@lru_cache(maxsize=64)
-def _origin_of(base: str) -> tuple[str, str, str] | None:
-    """(scheme, hostname, origin) of an http(s) base URL without credentials, else None."""
-    parsed = ada_url.parse_url(
-        base, attributes=("protocol", "hostname", "origin", "username", "password")
-    )
-    scheme = str(parsed["protocol"])
-    if scheme not in ("http:", "https:") or parsed["username"] or parsed["password"]:
-        return None  # a path-absolute href keeps the base's credentials, which origin drops
-    return scheme, str(parsed["hostname"]), str(parsed["origin"])
-
-
-def _resolve_canonical(raw: str, base: str) -> tuple[str, str, str, str, str] | None:
-    """resolve() without the URL parser for an href already in canonical form, else None."""
-    if raw.startswith("http"):
-        match = _CANONICAL_ABSOLUTE.fullmatch(raw)
-        if match is None:
-            return None
-        scheme, host, path, query = match.groups()
-        return raw, scheme, host, path, query if query and query != "?" else ""
-    if raw.startswith("/") and not raw.startswith("//"):
-        origin = _origin_of(base)
-        match = _CANONICAL_PATH.fullmatch(raw)
-        if origin is None or match is None:
-            return None
-        path, query = match.groups()
-        scheme, host, prefix = origin
-        return prefix + raw, scheme, host, path, query if query and query != "?" else ""
-    return None
-
-
 def resolve(raw: str, base: str | None, codec: str | None) -> tuple[str, str, str, str, str]:
     """(href, scheme, hostname, pathname, search) of `raw` against `base`; hostname, pathname
     and search are empty for non-special URLs. Raises ValueError when Chromium fails too.
 
     The common case is one C call (join_url) and string slicing: building an ada URL object
     and reading five attributes through its Python adapter costs six times more."""
-    if base is not None and (fast := _resolve_canonical(raw, base)) is not None:
-        return fast
     if (codec is not None and not raw.isascii()) or "|" in raw or "'" in raw or base is None:
         url = parse_url(raw, base, codec)
         href = str(url.href)
