@@ -32,12 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import logging  # noqa: E402
-
+from load import free_port, start_gunicorn  # noqa: E402  (bench/load.py, beside this file)
 from playwright.sync_api import sync_playwright  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
 
-from server import create_app  # noqa: E402
 from tests.browser.harness import launch_with_extension, service_worker  # noqa: E402
 
 TARGET_MS = 300.0
@@ -104,7 +101,6 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--settle", type=float, default=0.0, help="seconds between runs")
     args = parser.parse_args()
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
     load_before = os.getloadavg()
     Pages.pages = {
@@ -115,78 +111,83 @@ def main() -> None:
     pages = ThreadingHTTPServer(("127.0.0.1", 0), Pages)
     serve(pages)
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"})
-        api = make_server("127.0.0.1", 0, app, threaded=True)
-        serve(api)
-        api_url = f"http://127.0.0.1:{api.server_port}"
+        # The server as README's serve command runs it: gunicorn with gunicorn.conf.py, in its
+        # own processes (in this process it would share the GIL with Playwright's driver).
+        os.environ["LINKINSPECTOR_DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+        api_port = free_port()
+        api = start_gunicorn("server:create_app()", api_port, None, [])
+        api_url = f"http://127.0.0.1:{api_port}"
         page_url = f"http://127.0.0.1:{pages.server_port}"
 
-        with sync_playwright() as playwright:
-            context = launch_with_extension(playwright, Path(tmp))
-            worker = service_worker(context)
-            ext_id = worker.url.split("/")[2]
-            worker.evaluate(
-                "(url) => chrome.storage.sync.set({serverUrl: url, sites: ['site1.example'],"
-                " competitors: ['site2.example']})",
-                api_url,
-            )
-            results: dict[str, dict[str, float]] = {}
-            for name in ("small", "typical", "dense"):
-                tab = context.new_page()
-                tab.goto(f"{page_url}/{name}.html")
-                tab_id = worker.evaluate(
-                    "async (u) => (await chrome.tabs.query({})).find((t) => t.url === u).id",
-                    tab.url,
+        try:
+            with sync_playwright() as playwright:
+                context = launch_with_extension(playwright, Path(tmp))
+                worker = service_worker(context)
+                ext_id = worker.url.split("/")[2]
+                worker.evaluate(
+                    "(url) => chrome.storage.sync.set({serverUrl: url, sites: ['site1.example'],"
+                    " competitors: ['site2.example']})",
+                    api_url,
                 )
-                html = tab.evaluate("document.documentElement.outerHTML")
-                api_ms = []
-                for _ in range(3):
-                    started = time.perf_counter()
-                    request = urllib.request.Request(
-                        f"{api_url}/api/v1/analyze",
-                        data=json.dumps({"url": tab.url, "html": html}).encode(),
-                        headers={"Content-Type": "application/json"},
+                results: dict[str, dict[str, float]] = {}
+                for name in ("small", "typical", "dense"):
+                    tab = context.new_page()
+                    tab.goto(f"{page_url}/{name}.html")
+                    tab_id = worker.evaluate(
+                        "async (u) => (await chrome.tabs.query({})).find((t) => t.url === u).id",
+                        tab.url,
                     )
-                    with urllib.request.urlopen(request) as response:
-                        links = len(json.load(response)["links"])
-                    api_ms.append((time.perf_counter() - started) * 1000)
-                marks: dict[str, list[float]] = {m: [] for m in MARKS + FINE_MARKS}
-                wall, complete = [], []
-                for _ in range(args.runs):
-                    popup = context.new_page()
-                    started = time.perf_counter()
-                    popup.goto(f"chrome-extension://{ext_id}/popup/popup.html?tabId={tab_id}")
-                    popup.wait_for_selector("#link-rows tr", timeout=120_000)
-                    wall.append((time.perf_counter() - started) * 1000)
-                    popup.wait_for_selector(
-                        "#link-rows[data-complete=true]", state="attached", timeout=120_000
-                    )
-                    popup.wait_for_function(
-                        "performance.getEntriesByName('link-inspector:table-painted').length"
-                    )
-                    complete.append((time.perf_counter() - started) * 1000)
-                    for mark in MARKS + FINE_MARKS:
-                        at = popup.evaluate(
-                            "(m) => performance.getEntriesByName(m)[0]?.startTime ?? null",
-                            f"link-inspector:{mark}",
+                    html = tab.evaluate("document.documentElement.outerHTML")
+                    api_ms = []
+                    for _ in range(3):
+                        started = time.perf_counter()
+                        request = urllib.request.Request(
+                            f"{api_url}/api/v1/analyze",
+                            data=json.dumps({"url": tab.url, "html": html}).encode(),
+                            headers={"Content-Type": "application/json"},
                         )
-                        if at is not None:
-                            marks[mark].append(at)
-                    rows = popup.locator("#link-rows tr").count()
-                    assert rows == links, (rows, links)
-                    popup.close()
-                    time.sleep(args.settle)
-                results[name] = {
-                    "bytes": len(html.encode()),
-                    "links": links,
-                    "api_ms": statistics.median(api_ms),
-                    **{m: statistics.median(v) for m, v in marks.items() if v},
-                    "wall_ms": statistics.median(wall),
-                    "complete_ms": statistics.median(complete),
-                }
-                tab.close()
-            context.close()
-        api.shutdown()
+                        with urllib.request.urlopen(request) as response:
+                            links = len(json.load(response)["links"])
+                        api_ms.append((time.perf_counter() - started) * 1000)
+                    marks: dict[str, list[float]] = {m: [] for m in MARKS + FINE_MARKS}
+                    wall, complete = [], []
+                    for _ in range(args.runs):
+                        popup = context.new_page()
+                        started = time.perf_counter()
+                        popup.goto(f"chrome-extension://{ext_id}/popup/popup.html?tabId={tab_id}")
+                        popup.wait_for_selector("#link-rows tr", timeout=120_000)
+                        wall.append((time.perf_counter() - started) * 1000)
+                        popup.wait_for_selector(
+                            "#link-rows[data-complete=true]", state="attached", timeout=120_000
+                        )
+                        popup.wait_for_function(
+                            "performance.getEntriesByName('link-inspector:table-painted').length"
+                        )
+                        complete.append((time.perf_counter() - started) * 1000)
+                        for mark in MARKS + FINE_MARKS:
+                            at = popup.evaluate(
+                                "(m) => performance.getEntriesByName(m)[0]?.startTime ?? null",
+                                f"link-inspector:{mark}",
+                            )
+                            if at is not None:
+                                marks[mark].append(at)
+                        rows = popup.locator("#link-rows tr").count()
+                        assert rows == links, (rows, links)
+                        popup.close()
+                        time.sleep(args.settle)
+                    results[name] = {
+                        "bytes": len(html.encode()),
+                        "links": links,
+                        "api_ms": statistics.median(api_ms),
+                        **{m: statistics.median(v) for m, v in marks.items() if v},
+                        "wall_ms": statistics.median(wall),
+                        "complete_ms": statistics.median(complete),
+                    }
+                    tab.close()
+                context.close()
+        finally:
+            api.terminate()
+            api.wait(timeout=30)
     pages.shutdown()
 
     load = ", ".join(f"{a:.2f}->{b:.2f}" for a, b in zip(load_before, os.getloadavg(), strict=True))
