@@ -1,8 +1,9 @@
 """Click-to-table time of the popup on a 1 MB page served from loopback (target: 300 ms).
 
 Runs Chromium with the unpacked extension (the test copy with loopback access), the real
-server (gunicorn with gunicorn.conf.py) and a page server, then opens the popup with ?tabId=N, as the toolbar click does,
-and reads how long after the popup's navigation started its table rows were in the DOM.
+server (gunicorn with gunicorn.conf.py) and a page server, then opens the popup with
+?tabId=N, as the toolbar click does, and reads how long after the popup's navigation started
+its table rows were in the DOM.
 The baseline, measured in the same run, is the same popup on a 2 KB page.
 
     .venv/bin/python bench/bench_popup.py [--runs 7] [--settle 1]
