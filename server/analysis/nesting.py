@@ -390,11 +390,6 @@ _RARE_START = _RAW_F | _CLOSES_P_F | _CLOSES_SAME_F | _FORMATTING_F | _MARKER_F
 _RARE_START |= _BOUNDARY_F | _FOREIGN_F | _INTEGRATION_F
 
 
-def _waits(entry: _Entry | None, owners: list[_Entry | None]) -> bool:
-    """Whether the list's last entry is no longer open, so reconstruction has work to do."""
-    return entry is not None and (entry.depth >= len(owners) or owners[entry.depth] is not entry)
-
-
 def bound_depth(html: str) -> tuple[str, bool]:
     """`html` with start tags past depth MAX_DEPTH removed and, past MAX_REOPENED, left-open
     formatting elements closed; and whether anything was changed."""
@@ -450,7 +445,7 @@ def bound_depth(html: str) -> tuple[str, bool]:
                     integration.pop()
             else:
                 model.pop_to(found[-1])
-            if active and in_html and _waits(active[-1], owners):
+            if active and in_html:
                 # Text after this end tag reopens what it closed.
                 closing = model.reconstruct()
                 if closing:
@@ -482,7 +477,7 @@ def bound_depth(html: str) -> tuple[str, bool]:
                         if index != -1:
                             del active[index]
                 # Void and formatting elements reopen what waits before they open.
-                if flags & (_VOID_F | _FORMATTING_F) and active and _waits(active[-1], owners):
+                if flags & (_VOID_F | _FORMATTING_F) and active:
                     closing = model.reconstruct()
                     if closing:
                         pieces += (html[kept_from : match.start()], closing)
@@ -505,18 +500,9 @@ def bound_depth(html: str) -> tuple[str, bool]:
         if name == "plaintext":
             break
         if flags & _FORMATTING_F and in_html:
-            if active:
-                model.add_formatting(name, match.group(0))
-            else:
-                entry = _Entry(name, match.group(0), depth)
-                names.append(name)
-                owners.append(entry)
-                at.setdefault(name, []).append(depth)
-                active.append(entry)
+            model.add_formatting(name, match.group(0))
         else:
-            names.append(name)
-            owners.append(None)
-            at.setdefault(name, []).append(depth)
+            model.push(name)
             if flags & _MARKER_F and in_html:
                 active.append(None)
         if flags & _BOUNDARY_F:
@@ -525,7 +511,7 @@ def bound_depth(html: str) -> tuple[str, bool]:
             foreign.append(depth)
         elif flags & _INTEGRATION_F:
             integration.append(depth)
-        elif in_html and active and _waits(active[-1], owners):
+        elif in_html and active:
             # Others reopen it inside themselves, as the text in them will (the parser does
             # it before inline elements; inside counts more when they close, never less).
             closing = model.reconstruct()
