@@ -6,8 +6,6 @@ are the server's."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,7 +26,6 @@ from openapi_document import (
     validate,
 )
 
-from server import create_app
 from server.store.models import CHECK_RESULTS, PROSPECT_STATUSES
 from server.store.prospect_csv import EXPORT_COLUMNS
 from server.store.prospects import MAX_PER_PAGE, SORTS
@@ -57,21 +54,6 @@ BLOG = """<title>Gardening tips</title>
 <a href="https://twitter.com/blogco">Twitter</a>
 <a href="https://github.com/blogco">GitHub</a>
 """
-
-
-@pytest.fixture
-def app(tmp_path: Path, database_url: str) -> Iterator[Flask]:
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "RATELIMIT_ENABLED": False})
-    app.instance_path = str(tmp_path)
-    yield app
-    store = app.extensions.get("linkinspector.store")
-    if store is not None:
-        store.engine.dispose()
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 @pytest.fixture
