@@ -179,6 +179,15 @@ def test_deeply_nested_tables_are_a_200(hostile_client: FlaskClient) -> None:
     ]
 
 
+def test_end_tags_in_svg_that_empty_the_stack_are_a_200(hostile_client: FlaskClient) -> None:
+    # `</b>` inside <svg> closes everything, the formatting <b> stays listed, and the next
+    # `</b>` met an empty stack: an IndexError (a 500) in the guard's first model.
+    html = "<b><svg></b></b>" + '<i><a href="/x">x</a></i>' * 600
+    response = post_page(hostile_client, html)
+    assert response.status_code == 200
+    assert response.get_json()["summary"]["total"] == 600
+
+
 def test_nul_bytes_in_html_are_a_200(hostile_client: FlaskClient) -> None:
     html = '<a href="/a\x00b" rel="no\x00follow">\x00x\x00</a>' * 1000 + "\x00" * 100_000
     response = post_page(hostile_client, html)
