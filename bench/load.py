@@ -1,13 +1,21 @@
 """Load test: gunicorn on loopback, wrk posting a real 100 KB page to POST /api/v1/analyze.
 
-    python bench/load.py                  # 20 s at full speed, then the bare-decode baseline
-    python bench/load.py --soak 600       # then 10 minutes at --rate req/s, sampling worker RSS
+    python bench/load.py                  # full speed, paced at --rate, bare-decode baseline
+    python bench/load.py --soak 600       # then 10 minutes paced at --rate, sampling worker RSS
 
-Prints requests/s, p50/p99 latency, errors and worker RSS for the analyze endpoint, the same
-for a bench-only Flask app that only decodes the JSON body (bench/bare_decode.py: the
-framework's ceiling) and the ratio of the two. The soak prints RSS every 10 s and its trend
-(least-squares slope, MB/min). Targets on a 2-core machine, load generator included:
->= 300 analyses/s, p99 <= 40 ms, 0 errors, RSS flat in the soak.
+Three runs of --seconds each against the analyze endpoint:
+- full speed (closed loop, --connections): the throughput, requests/s. Its latency is set by
+  queueing (Little's law: 8 connections at 340 req/s wait 23 ms on average), so it is shown,
+  not judged.
+- paced at --rate (default the 300 req/s target): wrk starts requests on a fixed schedule
+  (LuaJIT's clock, through ffi), and that run's p50/p99 is the latency at the target rate.
+  A request delayed by a slow one starts late and is timed from when it starts, so the
+  tail is understated when the server falls behind; the achieved rate shows if it did.
+- the same full-speed run against a bench-only Flask app that only decodes the JSON body
+  (bench/bare_decode.py: the framework's ceiling), and the ratio of the two.
+The soak holds the paced rate, prints RSS every 10 s and its trend (least-squares slope,
+MB/min). Targets on a 2-core machine, load generator included: >= 300 analyses/s, p99 <= 40
+ms at that rate, 0 errors, RSS flat in the soak.
 
 Needs Debian's `wrk` (apt-get install wrk). Loopback only; every run stops by itself.
 """
@@ -38,9 +46,27 @@ wrk.headers["Content-Type"] = "application/json"
 local f = assert(io.open(os.getenv("LOAD_BODY"), "rb"))
 wrk.body = f:read("*a")
 f:close()
-local pause = tonumber(os.getenv("LOAD_DELAY_MS") or "0")
-if pause > 0 then
-  function delay() return pause end
+-- Paced runs: this thread starts a request every LOAD_INTERVAL_MS, whichever of its
+-- connections is free (wrk's delay() runs before each request after the first).
+local interval = tonumber(os.getenv("LOAD_INTERVAL_MS") or "0")
+if interval > 0 then
+  local ffi = require("ffi")
+  ffi.cdef[[
+    typedef struct { long tv_sec; long tv_nsec; } li_timespec;
+    int clock_gettime(int clock, li_timespec *now);
+  ]]
+  local ts = ffi.new("li_timespec")
+  local function now_ms()
+    ffi.C.clock_gettime(1, ts)  -- CLOCK_MONOTONIC
+    return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+  end
+  local due = nil
+  function delay()
+    local now = now_ms()
+    -- Behind schedule (the server is saturated): start now, without a burst to catch up.
+    due = (due == nil or due < now) and now or due + interval
+    return math.floor(due - now)
+  end
 end
 function done(summary, latency, requests)
   local e = summary.errors
@@ -139,11 +165,13 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 def run_wrk(
-    port: int, body: Path, seconds: int, connections: int, threads: int, delay_ms: int = 0
+    port: int, body: Path, seconds: int, connections: int, threads: int, rate: float = 0
 ) -> Run:
+    """A wrk run: as fast as `connections` allow, or paced at `rate` requests/s."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT)
-    env = {**os.environ, "LOAD_BODY": str(body), "LOAD_DELAY_MS": str(delay_ms)}
+    pace = interval_ms(rate, threads)
+    env = {**os.environ, "LOAD_BODY": str(body), "LOAD_INTERVAL_MS": str(pace)}
     command = [
         "wrk",
         f"-t{threads}",
@@ -172,6 +200,11 @@ def run_wrk(
     )
 
 
+def interval_ms(rate: float, threads: int) -> float:
+    """Milliseconds between request starts in each wrk thread for `rate` requests/s overall."""
+    return threads * 1000 / rate if rate else 0
+
+
 def slope_mb_per_min(samples: list[tuple[float, float]]) -> float:
     """Least-squares slope of (seconds, MB) samples, in MB per minute."""
     n = len(samples)
@@ -193,21 +226,20 @@ def describe(name: str, run: Run) -> str:
 
 def soak(port: int, master: int, body: Path, args: argparse.Namespace) -> None:
     """Hold about --rate req/s for --soak seconds, sampling worker RSS every 10 s."""
-    # wrk's delay() pauses each connection between requests: rate ~ connections / delay.
-    delay_ms = max(1, int(args.connections * 1000 / args.rate))
     with tempfile.TemporaryDirectory() as tmp:
         out_path = Path(tmp) / "wrk.out"
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(WRK_SCRIPT)
-        env = {**os.environ, "LOAD_BODY": str(body), "LOAD_DELAY_MS": str(delay_ms)}
-        command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.soak}s"]
+        pace = interval_ms(args.rate, args.threads)
+        env = {**os.environ, "LOAD_BODY": str(body), "LOAD_INTERVAL_MS": str(pace)}
+        command = ["wrk", f"-t{args.threads}", f"-c{args.paced_connections}", f"-d{args.soak}s"]
         command += ["--timeout", "10s", "-s", script.name]
         command += [f"http://127.0.0.1:{port}/api/v1/analyze"]
         samples: list[tuple[float, float]] = []
         started = time.monotonic()
         with out_path.open("w") as out:
             wrk = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-            print(f"soak: {args.soak} s at ~{args.rate} req/s ({delay_ms} ms between requests)")
+            print(f"soak: {args.soak} s paced at {args.rate} req/s")
             while wrk.poll() is None:
                 elapsed = time.monotonic() - started
                 pids = worker_pids(master)
@@ -248,10 +280,16 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=None, help="default: gunicorn.conf.py's (2 x cores + 1)"
     )
-    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=8, help="full-speed connections")
+    parser.add_argument(
+        "--paced-connections",
+        type=int,
+        default=16,
+        help="connections of the paced runs: enough that one is free at each start",
+    )
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--soak", type=int, default=0, help="seconds of soak after the runs")
-    parser.add_argument("--rate", type=int, default=TARGET_RPS, help="soak requests/s")
+    parser.add_argument("--rate", type=int, default=TARGET_RPS, help="paced requests/s")
     parser.add_argument("--skip-bare", action="store_true", help="no bare-decode baseline")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -289,6 +327,10 @@ def main() -> None:
                 "load generator excluded)"
             )
             print("worker RSS MB: " + ", ".join(f"{r:.1f}" for r in rss))
+            paced = run_wrk(
+                port, body, args.seconds, args.paced_connections, args.threads, args.rate
+            )
+            print(describe(f"at {args.rate}/s", paced))
             if args.soak:
                 soak(port, server.pid, body, args)
         finally:
@@ -309,10 +351,15 @@ def main() -> None:
             print(describe("bare decode", bare))
             print(f"bare decode worker CPU per request: {bare_cpu_ms:.2f} ms")
             print(f"analyze / bare decode: {analyze.rps / bare.rps:.2f} of the framework ceiling")
-        ok = analyze.rps >= TARGET_RPS and analyze.p99_ms <= TARGET_P99_MS and not analyze.errors
+        ok = (
+            analyze.rps >= TARGET_RPS
+            and paced.p99_ms <= TARGET_P99_MS
+            and paced.rps >= 0.97 * args.rate >= 0.97 * TARGET_RPS
+            and not analyze.errors + paced.errors
+        )
         print(
-            f"targets (>= {TARGET_RPS} req/s, p99 <= {TARGET_P99_MS:.0f} ms, 0 errors): "
-            + ("met" if ok else "MISSED")
+            f"targets (>= {TARGET_RPS} req/s at full speed; at {TARGET_RPS} req/s, p99 <= "
+            f"{TARGET_P99_MS:.0f} ms; 0 errors): " + ("met" if ok else "MISSED")
         )
     finally:
         body.unlink()

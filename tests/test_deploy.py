@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import http.client
 import json
 import os
@@ -91,6 +92,16 @@ def test_gunicorn_conf_sizes_workers_recycles_them_and_preloads(
     assert conf["max_requests"] > 0 and conf["max_requests_jitter"] > 0
     assert conf["preload_app"] is True
     assert conf["accesslog"] is None  # gunicorn's line would carry the query string
+
+
+def test_gunicorn_conf_freezes_the_masters_objects_before_each_fork() -> None:
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    gc.unfreeze()
+    try:
+        conf["pre_fork"](None, None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
 
 
 def test_gunicorn_conf_binds_port_and_bind_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
