@@ -63,8 +63,9 @@ if interval > 0 then
   local due = nil
   function delay()
     local now = now_ms()
-    -- Behind schedule (the server is saturated): start now, without a burst to catch up.
-    due = (due == nil or due < now) and now or due + interval
+    due = due == nil and now or due + interval
+    -- Behind schedule (all connections were busy): start now, no burst to catch up.
+    if due < now then due = now end
     return math.floor(due - now)
   end
 end
