@@ -1,5 +1,5 @@
 /* The nesting guard's scan (see nesting.py for what it bounds and why), in C: the same model
- * in Python cost about twice the parse it protects.
+ * in Python cost four times the parse it protects (269 ms for the corpus against 59 ms).
  *
  * One pass over the page models the HTML5 tree builder's stack of open elements and list of
  * active formatting elements, with a tokenizer close enough that no end tag hides inside an
