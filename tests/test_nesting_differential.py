@@ -87,6 +87,58 @@ def test_the_c_scan_matches_its_model_on_random_markup_characters(html: str) -> 
     assert_same_at_every_limit(html)
 
 
+# Pages that end inside a token, and names around the C's 16-character name table.
+_ENDINGS = [
+    "",
+    "<",
+    "</",
+    "<!",
+    "<!-",
+    "<!--",
+    "<!--x",
+    "<![CDATA[",
+    "<svg><![CDATA[",
+    "<svg><![CDATA[x]]",
+    "<?",
+    "</ ",
+    "<a",
+    "<a ",
+    "<a b",
+    "<a b=",
+    '<a b="',
+    "<a b='x",
+    "<a b=x",
+    "<script",
+    "<script>",
+    "<script><!--",
+    "<script><!--<script",
+    "<script><!--<script>",
+    "<script><!--<script></script",
+    "<style>",
+    "<style></style",
+    "<textarea>x</textarea",
+    "<" + "a" * 15 + ">",
+    "<" + "a" * 16 + ">",
+    "<ANNOTATION-XML>",
+    "<plaintext>",
+    "<b>" * 70,
+    "<b😀>",
+    "</b😀>",
+    "<math><mi><b>",
+    "<table><td><b><p>x</td>x",
+    "<nobr><nobr>",
+    "<a><a>",
+    "<template><b></template>x",
+]
+
+
+@pytest.mark.parametrize("ending", _ENDINGS)
+def test_the_c_scan_matches_its_model_when_a_page_ends_mid_token(ending: str) -> None:
+    for start in _ENDINGS:
+        for max_depth, max_reopened in ((1, 0), (2, 3), (MAX_DEPTH, MAX_REOPENED)):
+            assert_same(start + ending, max_depth, max_reopened)
+
+
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="the page corpus is beside the repository")
 def test_the_c_scan_matches_its_model_on_every_corpus_page() -> None:
     pages = sorted(CORPUS.glob("*.html"))
