@@ -146,18 +146,29 @@ typedef struct {
     Py_ssize_t n, cap;
 } Vec;
 
+/* Room for one more item in the array *items of *cap items of `size` bytes, n in use. */
+static int
+grow(void **items, Py_ssize_t *cap, Py_ssize_t n, size_t size)
+{
+    if (n < *cap) {
+        return 0;
+    }
+    Py_ssize_t more = *cap ? *cap * 2 : 64;
+    void *grown = PyMem_Realloc(*items, more * size);
+    if (grown == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *items = grown;
+    *cap = more;
+    return 0;
+}
+
 static int
 vec_push(Vec *s, Py_ssize_t x)
 {
-    if (s->n == s->cap) {
-        Py_ssize_t cap = s->cap ? s->cap * 2 : 64;
-        Py_ssize_t *v = PyMem_Realloc(s->v, cap * sizeof *v);
-        if (v == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        s->v = v;
-        s->cap = cap;
+    if (grow((void **)&s->v, &s->cap, s->n, sizeof *s->v) < 0) {
+        return -1;
     }
     s->v[s->n++] = x;
     return 0;
@@ -514,15 +525,8 @@ add_formatting(Model *m, Py_ssize_t id, Py_ssize_t key_start, Py_ssize_t key_len
     if (same >= NOAHS_ARK) {
         del_active(m, earliest);
     }
-    if (m->n_entries == m->cap_entries) {
-        Py_ssize_t cap = m->cap_entries ? m->cap_entries * 2 : 64;
-        Entry *entries = PyMem_Realloc(m->entries, cap * sizeof *entries);
-        if (entries == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        m->entries = entries;
-        m->cap_entries = cap;
+    if (grow((void **)&m->entries, &m->cap_entries, m->n_entries, sizeof *m->entries) < 0) {
+        return -1;
     }
     Py_ssize_t entry = m->n_entries++;
     Entry *e = &m->entries[entry];
@@ -625,6 +629,18 @@ emit(Model *m, Py_ssize_t upto, PyObject *closing)
     return failed ? -1 : 0;
 }
 
+/* Reopen what waits in the list; past max_reopened, insert at `at` the end tags that close
+ * it instead. */
+static int
+reopen(Model *m, Py_ssize_t at)
+{
+    PyObject *closing;
+    if (reconstruct(m, &closing) < 0) {
+        return -1;
+    }
+    return closing ? emit(m, at, closing) : 0;
+}
+
 /* Past max_depth: drop the run of start tags from `pos` on (keeping the text between them),
  * so 10 MB of `<div>` is one run, not 2 million turns of the main loop. Returns where the run
  * ends, or -1 on error. */
@@ -694,7 +710,6 @@ static int
 scan(Model *m)
 {
     Py_ssize_t pos = 0, len = m->len;
-    PyObject *closing;
     while (pos < len) {
         Py_ssize_t start = find_char(m, '<', pos);
         if (start == -1 || start + 1 >= len) {
@@ -798,7 +813,7 @@ scan(Model *m)
             pop_to(m, found);
             if (m->active.n > 0 && in_html) {
                 /* Text after this end tag reopens what it closed. */
-                if (reconstruct(m, &closing) < 0 || (closing && emit(m, pos, closing) < 0)) {
+                if (reopen(m, pos) < 0) {
                     return -1;
                 }
             }
@@ -839,8 +854,7 @@ scan(Model *m)
                 }
                 /* Void and formatting elements reopen what waits before they open. */
                 if (flags & (F_VOID | F_FORMATTING) && m->active.n > 0) {
-                    if (reconstruct(m, &closing) < 0 ||
-                        (closing && emit(m, start, closing) < 0)) {
+                    if (reopen(m, start) < 0) {
                         return -1;
                     }
                 }
@@ -893,7 +907,7 @@ scan(Model *m)
         else if (in_html && m->active.n > 0) {
             /* Others reopen it inside themselves, as the text in them will (the parser does
              * it before inline elements; inside counts more when they close, never less). */
-            if (reconstruct(m, &closing) < 0 || (closing && emit(m, pos, closing) < 0)) {
+            if (reopen(m, pos) < 0) {
                 return -1;
             }
         }
