@@ -113,3 +113,27 @@ export function assembleFrames(results) {
 export function unreadOrigins(unread) {
   return [...new Set(unread.map((u) => u.origin).filter(Boolean))];
 }
+
+/**
+ * Where each link of the analysis lives in the tab: [{frameId, index}] by link index, index
+ * being the link's place among its own document's links. Links name their frame by URL
+ * (frame_url); two frames with one URL are told apart by how many links each holds
+ * (analysis.page.frames[i].links, in request order).
+ */
+export function linkPlaces(analysis, frames) {
+  const left = (analysis.page?.frames ?? []).map((f) => f.links ?? 0);
+  const seen = new Map(); // frameId -> links placed so far
+  const next = (frameId) => {
+    const n = seen.get(frameId) ?? 0;
+    seen.set(frameId, n + 1);
+    return { frameId, index: n };
+  };
+  return analysis.links.map((link) => {
+    if (!link.frame_url) return next(0);
+    let i = frames.findIndex((f, j) => f.url === link.frame_url && (left[j] ?? 1) > 0);
+    if (i < 0) i = frames.findIndex((f) => f.url === link.frame_url);
+    if (i < 0) return { frameId: null, index: -1 }; // a frame this popup did not send
+    if (left[i] !== undefined) left[i] -= 1;
+    return next(frames[i].frameId);
+  });
+}

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { MAX_FRAMES, assembleFrames, originPattern, unreadOrigins } from "./frames.js";
+import { MAX_FRAMES, assembleFrames, linkPlaces, originPattern, unreadOrigins } from "./frames.js";
 
 const doc = (url, path, children = [], links = [{ href: `${url}#a`, hidden: false, shadow: false }], over = {}) => ({
   url, html: `<a href="#a">${url}</a>`, charset: "UTF-8", contentType: "text/html", path, live_links: links, children, ...over,
@@ -108,4 +108,23 @@ test("origin patterns exist for http(s) frames only and carry no port", () => {
   assert.equal(originPattern("about:srcdoc"), null);
   assert.equal(originPattern("data:text/html,x"), null);
   assert.equal(originPattern("not a url"), null);
+});
+
+test("each link is placed in its frame, frames sharing a URL told apart by their link counts", () => {
+  const frames = [
+    { frameId: 4, url: "about:srcdoc" },
+    { frameId: 8, url: "about:srcdoc" },
+    { frameId: 9, url: "https://b.example/" },
+  ];
+  const analysis = {
+    page: { frames: [{ links: 1 }, { links: 2 }, { links: 1 }] },
+    links: [
+      { frame_url: null }, { frame_url: "about:srcdoc" }, { frame_url: "about:srcdoc" }, { frame_url: null },
+      { frame_url: "about:srcdoc" }, { frame_url: "https://b.example/" }, { frame_url: "https://gone.example/" },
+    ],
+  };
+  assert.deepEqual(linkPlaces(analysis, frames), [
+    { frameId: 0, index: 0 }, { frameId: 4, index: 0 }, { frameId: 8, index: 0 }, { frameId: 0, index: 1 },
+    { frameId: 8, index: 1 }, { frameId: 9, index: 0 }, { frameId: null, index: -1 },
+  ]);
 });
