@@ -78,8 +78,8 @@ def test_popup_says_the_page_links_to_my_site_and_one_competitor(
     firefox_run: dict[str, Any],
 ) -> None:
     popup = firefox_run["popup"]
-    assert "Yes · 1 link · followed" in popup["mySite"]
-    assert "Yes · 1 link · nofollow only" in popup["competitors"]["rival.example"]
+    assert "1 link\nYes · followed" in popup["mySite"]
+    assert "1 link\nYes · nofollow only" in popup["competitors"]["rival.example"]
     assert popup["competitors"]["absent-rival.example"].endswith("No")
 
 
