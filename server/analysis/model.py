@@ -46,6 +46,24 @@ class Robots:
     sources: tuple[tuple[str, str], ...]
 
 
+RobotsTxtStatus = Literal["allowed", "disallowed", "unknown"]
+
+
+@dataclass(frozen=True, slots=True)
+class RobotsTxt:
+    """Googlebot's verdict on one URL from its site's robots.txt.
+
+    `url` is the robots.txt consulted (None when none could be named), `rule` the line that
+    decided (e.g. "Disallow: /private/"), or a plain reason when the status is unknown."""
+
+    status: RobotsTxtStatus
+    url: str | None = None
+    rule: str | None = None
+
+
+UNKNOWN_ROBOTS_TXT = RobotsTxt("unknown")
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
     url: str
