@@ -98,7 +98,9 @@ def test_frame_links_carry_the_frames_own_risks() -> None:
         url="https://w.test/embed",
         html='<meta name="robots" content="noindex"><a href="https://mysite.com/">me</a>',
     )
-    srcdoc = FrameDocument(url="about:srcdoc", html='<a href="https://mysite.com/x">x</a>', parent=0)
+    srcdoc = FrameDocument(
+        url="about:srcdoc", html='<a href="https://mysite.com/x">x</a>', parent=0
+    )
     verdicts = {"https://w.test/embed": DISALLOWED}
     result = analyze("<p>page</p>", PAGE, frames=[frame, srcdoc], robots_txt=verdicts)
     assert [link.risks for link in result.links] == [

@@ -53,7 +53,9 @@ def test_a_plain_template_stays_inert() -> None:
 
 def test_a_shadow_root_on_an_element_that_cannot_host_one_stays_inert() -> None:
     # attachShadow() refuses <a>, <td>, <ul>...: the parser keeps the template as a template.
-    html = '<ul><template shadowrootmode="open"><a href="/x">x</a></template></ul><a href="/y">y</a>'
+    html = (
+        '<ul><template shadowrootmode="open"><a href="/x">x</a></template></ul><a href="/y">y</a>'
+    )
     assert hrefs(html) == ["https://example.com/y"]
 
 

@@ -71,6 +71,11 @@ def _document_risks(
     return tuple(risks)
 
 
+def page_risks(page: Page) -> tuple[str, ...]:
+    """The risks every link of the page itself shares (robots.txt, noindex, canonical)."""
+    return _document_risks(page.url, page.canonical, page.robots.noindex, page.robots_txt, False)
+
+
 def _best_risks(links: tuple[Link, ...], indices: tuple[int, ...]) -> tuple[str, ...]:
     if not indices:
         return ()
