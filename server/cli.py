@@ -157,7 +157,9 @@ def recheck_command(older_than: float, check_all: bool, concurrency: int) -> Non
             why = f" ({change.detail})" if change.detail else ""
             click.echo(f"{kind}: #{change.backlink_id} {change.source_url} -> {change.target}{why}")
     if groups:
-        click.echo("Changed: " + ", ".join(f"{len(groups.get(k, []))} {k}" for k in _REPORTED))
+        click.echo(
+            "Changed: " + ", ".join(f"{len(groups[k])} {k}" for k in _REPORTED if k in groups)
+        )
 
 
 def init_app(app: Flask) -> None:
