@@ -211,8 +211,8 @@ def _parse(html: str) -> tuple[LexborHTMLParser, bool]:
     return LexborHTMLParser(bounded), flattened
 
 
-def _links_of(tree: LexborHTMLParser, nodes_of: document.PageNodes, html: str) -> TreeLinks:
-    if tree.root is not None and shadow.has_declarative_roots(html):
+def _links_of(tree: LexborHTMLParser, nodes_of: document.PageNodes) -> TreeLinks:
+    if tree.root is not None and nodes_of.shadow_roots:
         return shadow.tree_links(tree.root)
     nodes = nodes_of.links
     return TreeLinks(nodes, [], position.positions_in(nodes_of.regions, nodes))
@@ -226,7 +226,7 @@ def _read(
     tree, flattened = _parse(html)
     nodes_of = document.scan(tree)
     base = _base_url(nodes_of.base, address, codec)
-    found = _links_of(tree, nodes_of, html)
+    found = _links_of(tree, nodes_of)
     nodes = found.nodes if max_links is None else found.nodes[:max_links]
     return _Document(
         tree=tree,
@@ -249,7 +249,7 @@ def _served_hrefs(
     tree, _ = _parse(html)
     nodes_of = document.scan(tree)
     resolver = _Resolver(_base_url(nodes_of.base, address, codec), codec, document_url, page_domain)
-    found = _links_of(tree, nodes_of, html)
+    found = _links_of(tree, nodes_of)
     return [resolver.destination(n.attributes.get("href") or "").href for n in found.nodes]
 
 

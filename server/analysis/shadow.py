@@ -126,14 +126,6 @@ def _walk(
         out.positions.append(position.combine(outer, spot))
 
 
-def has_declarative_roots(html: str) -> bool:
-    """A cheap test that lets pages without any `shadowrootmode` skip the shadow walk."""
-    return _MARKER.search(html) is not None
-
-
-_MARKER = re.compile("shadowrootmode", re.IGNORECASE)
-
-
 def tree_links(root: LexborNode) -> TreeLinks:
     """Every link of the document under `root`, shadow roots included."""
     out = TreeLinks([], [], [])
