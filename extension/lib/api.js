@@ -153,6 +153,11 @@ export function trackBacklink(settings, sourceUrl, target) {
   return request(settings, "POST", "/api/v1/backlinks", { source_url: sourceUrl, target });
 }
 
+/** Check a tracked backlink now (the server fetches the page): POST /api/v1/backlinks/<id>/check. */
+export function checkBacklink(settings, backlinkId) {
+  return request(settings, "POST", `/api/v1/backlinks/${encodeURIComponent(backlinkId)}/check`);
+}
+
 /** Check the server is up, is Link Inspector, and accepts the token. Returns a sentence. */
 export async function testConnection(settings) {
   const health = await request(settings, "GET", HEALTH_PATH, undefined, PROBE_TIMEOUT_MS);
