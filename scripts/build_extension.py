@@ -89,25 +89,37 @@ def shipped_files(source: Path) -> list[Path]:
     return files
 
 
-def chrome_manifest(manifest: dict[str, Any], *, keep_key: bool) -> dict[str, Any]:
+def chrome_manifest(
+    manifest: dict[str, Any], *, store: bool, update_url: str | None = None
+) -> dict[str, Any]:
     """Chromium reads background.service_worker and warns about Firefox's keys: drop them."""
     result = copy.deepcopy(manifest)
     result.pop("browser_specific_settings", None)
     result.get("background", {}).pop("scripts", None)
-    if not keep_key:
-        # The Chrome Web Store refuses a manifest with "key" and gives the item its own ID.
+    if store:
+        # The Chrome Web Store refuses a manifest with "key", gives the item its own ID and
+        # serves the updates itself.
         result.pop("key", None)
+        result.pop("update_url", None)
+    elif update_url:
+        result["update_url"] = update_url  # where a self-hosted CRX looks for updates
     return result
 
 
-def firefox_manifest(manifest: dict[str, Any], gecko_id: str | None) -> dict[str, Any]:
+def firefox_manifest(
+    manifest: dict[str, Any], gecko_id: str | None = None, update_url: str | None = None
+) -> dict[str, Any]:
     """Firefox runs background.scripts (it has no extension service workers) and has no use
     for Chromium's "key"; its ID is browser_specific_settings.gecko.id."""
     result = copy.deepcopy(manifest)
     result.pop("key", None)
+    result.pop("update_url", None)
     result.get("background", {}).pop("service_worker", None)
+    gecko = result["browser_specific_settings"]["gecko"]
     if gecko_id:
-        result["browser_specific_settings"]["gecko"]["id"] = gecko_id
+        gecko["id"] = gecko_id
+    if update_url:
+        gecko["update_url"] = update_url  # where a self-distributed .xpi looks for updates
     return result
 
 
@@ -160,8 +172,9 @@ def check_references(files: list[Path], manifest: dict[str, Any]) -> None:
         raise BuildError(f"the manifest names files that are not in extension/: {missing}")
 
 
-def lint_firefox(tree: Path, web_ext: Path, *, strict: bool) -> str:
-    """Mozilla's linter (what addons.mozilla.org runs on upload) on the Firefox package."""
+def lint_firefox(tree: Path, web_ext: Path, *, strict: bool, self_hosted: bool) -> str:
+    """Mozilla's linter (what addons.mozilla.org runs on upload) on the Firefox package;
+    `self_hosted` (an update_url of your own) drops the rules for listed add-ons."""
     if not web_ext.exists():
         raise BuildError(
             f"{web_ext} is missing: run `npm ci --prefix tests/firefox` (scripts/build-extension "
@@ -169,6 +182,8 @@ def lint_firefox(tree: Path, web_ext: Path, *, strict: bool) -> str:
         )
     command = [str(web_ext), "lint", "--source-dir", str(tree), "--output", "json"]
     command.append("--no-config-discovery")
+    if self_hosted:
+        command.append("--self-hosted")
     done = subprocess.run(
         command,
         capture_output=True,
@@ -197,6 +212,8 @@ def build(
     source: Path = SOURCE,
     gecko_id: str | None = None,
     public_key: str | None = None,
+    update_url: str | None = None,
+    gecko_update_url: str | None = None,
 ) -> tuple[list[Artifact], dict[str, Any], dict[str, Any]]:
     """Write the packages; returns them with the Chrome and Firefox manifests."""
     manifest = json.loads((source / "manifest.json").read_text(encoding="utf-8"))
@@ -205,9 +222,12 @@ def build(
     if "key" not in manifest:
         raise BuildError('extension/manifest.json has no "key": the Chrome ID would not be stable')
     files = shipped_files(source)
-    chrome = chrome_manifest(manifest, keep_key=True)
-    store = chrome_manifest(manifest, keep_key=False)
-    firefox = firefox_manifest(manifest, gecko_id)
+    for url in (update_url, gecko_update_url):
+        if url and not url.startswith("https://"):
+            raise BuildError(f"update URLs must be https:// (browsers refuse others): {url}")
+    chrome = chrome_manifest(manifest, store=False, update_url=update_url)
+    store = chrome_manifest(manifest, store=True)
+    firefox = firefox_manifest(manifest, gecko_id, gecko_update_url)
     for each in (chrome, firefox):
         check_references(files, each)
 
@@ -226,7 +246,10 @@ def build(
             'Chrome Web Store / Edge Add-ons upload (no "key": the store assigns the ID)',
         ),
         Artifact(out / "firefox", f"Firefox, web-ext sign --source-dir (gecko id {gecko})"),
-        Artifact(out / f"link-inspector-{version}-firefox.zip", "addons.mozilla.org upload"),
+        Artifact(
+            out / f"link-inspector-{version}-firefox.zip",
+            "Firefox: web-ext sign or addons.mozilla.org upload",
+        ),
     ]
     write_tree(artifacts[0].path, source, files, chrome)
     write_zip(artifacts[1].path, source, files, chrome)
@@ -254,6 +277,12 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         help="PEM public key of your own signing key: the Chrome ID becomes yours",
     )
+    parser.add_argument(
+        "--update-url", help="Chrome/Edge self-hosting: the https:// URL of your update manifest"
+    )
+    parser.add_argument(
+        "--gecko-update-url", help="Firefox self-distribution: the https:// URL of updates.json"
+    )
     parser.add_argument("--skip-lint", action="store_true", help="do not run web-ext lint")
     parser.add_argument("--strict", action="store_true", help="lint warnings fail the build")
     parser.add_argument("--web-ext", type=Path, default=WEB_EXT, help=argparse.SUPPRESS)
@@ -261,7 +290,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         public_key = public_key_from_pem(args.public_key.read_text()) if args.public_key else None
         artifacts, chrome, firefox = build(
-            args.out.resolve(), gecko_id=args.gecko_id, public_key=public_key
+            args.out.resolve(),
+            gecko_id=args.gecko_id,
+            public_key=public_key,
+            update_url=args.update_url,
+            gecko_update_url=args.gecko_update_url,
         )
         lint = "skipped"
         if not args.skip_lint:
@@ -269,12 +302,19 @@ def main(argv: list[str] | None = None) -> int:
                 # Lint the zip's contents, exactly what is uploaded.
                 with zipfile.ZipFile(artifacts[4].path) as archive:
                     archive.extractall(scratch)
-                lint = lint_firefox(Path(scratch), args.web_ext, strict=args.strict)
+                lint = lint_firefox(
+                    Path(scratch),
+                    args.web_ext,
+                    strict=args.strict,
+                    self_hosted=bool(args.gecko_update_url),
+                )
     except (BuildError, OSError) as exc:
         print(f"build-extension: {exc}", file=sys.stderr)
         return 1
     for artifact in artifacts:
-        shown = os.path.relpath(artifact.path)
+        shown = str(artifact.path)
+        if artifact.path.is_relative_to(Path.cwd()):
+            shown = str(artifact.path.relative_to(Path.cwd()))
         print(f"{shown + ('/' if artifact.path.is_dir() else ''):52} {artifact.meaning}")
     print(f"web-ext lint (Firefox package): {lint}")
     chrome_origin = f"chrome-extension://{extension_id(chrome['key'])}"

@@ -190,14 +190,33 @@ def test_a_team_can_build_under_its_own_firefox_id_and_chrome_key(tmp_path: Path
     )
     out = tmp_path / "dist"
     done = run_build(
-        out, "--skip-lint", "--gecko-id", "link-inspector@team.example", "--public-key", str(public)
+        out,
+        "--strict",
+        "--gecko-id",
+        "link-inspector@team.example",
+        "--public-key",
+        str(public),
+        "--update-url",
+        "https://links.team.example/extension/updates.xml",
+        "--gecko-update-url",
+        "https://links.team.example/extension/updates.json",
     )
-    assert done.returncode == 0, done.stderr
-    chrome, firefox = zip_manifest(out / CHROME), zip_manifest(out / FIREFOX)
+    assert done.returncode == 0, done.stderr + done.stdout
+    # A self-distributed Firefox package may carry its own update_url; the linter agrees.
+    assert "web-ext lint (Firefox package): 0 errors, 0 warnings" in done.stdout
+    chrome, store, firefox = (zip_manifest(out / name) for name in (CHROME, STORE, FIREFOX))
     team_key = "".join(public.read_text().splitlines()[1:-1])
     assert chrome["key"] == team_key
+    assert chrome["update_url"] == "https://links.team.example/extension/updates.xml"
+    assert "key" not in store and "update_url" not in store
     assert f"chrome-extension://{chromium_id(team_key)}" in done.stdout
-    assert firefox["browser_specific_settings"]["gecko"]["id"] == "link-inspector@team.example"
+    assert firefox["browser_specific_settings"]["gecko"] == {
+        **json.loads((EXTENSION / "manifest.json").read_text())["browser_specific_settings"][
+            "gecko"
+        ],
+        "id": "link-inspector@team.example",
+        "update_url": "https://links.team.example/extension/updates.json",
+    }
     # A private key is refused, so it cannot end up in a manifest by mistake.
     refused = run_build(tmp_path / "other", "--skip-lint", "--public-key", str(private))
     assert refused.returncode == 1
