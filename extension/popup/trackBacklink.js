@@ -11,16 +11,33 @@ export function linkedSites(analysis) {
     .map((match) => ({ site: match.site, followed: Boolean(match.followed) }));
 }
 
+// Why a live link may still not count; the dashboard's words (server/dashboard/display.py).
+const RISK_WORDS = {
+  robots_txt_disallowed: "blocked by robots.txt",
+  noindex: "noindex page",
+  canonical_elsewhere: "canonical is another URL",
+  in_frame: "inside a frame",
+  hidden: "hidden",
+  script_only: "added by script",
+};
+
+function atRisk(check) {
+  const risks = (check.risks ?? []).map((code) => RISK_WORDS[code] ?? code);
+  return risks.length ? `, but at risk: ${risks.join(", ")}` : "";
+}
+
 /** The first check's result in plain words, and how the feedback should look. */
 export function describeCheck(check, target) {
   if (!check) return { text: "The server has not checked it yet.", kind: "info" };
   const reasons = (check.reasons ?? []).join("; ");
   switch (check.result) {
-    case "live-followed":
-      return { text: "Checked just now: the link is there and followed.", kind: "ok" };
+    case "live-followed": {
+      const risk = atRisk(check);
+      return { text: `Checked just now: the link is there and followed${risk}.`, kind: risk ? "info" : "ok" };
+    }
     case "live-nofollow":
       return {
-        text: `Checked just now: the link is there but not followed${reasons ? ` (${reasons})` : ""}.`,
+        text: `Checked just now: the link is there but not followed${reasons ? ` (${reasons})` : ""}${atRisk(check)}.`,
         kind: "info",
       };
     case "missing":

@@ -29,6 +29,10 @@ test("each check result reads as a plain sentence", () => {
     describeCheck({ result: "live-nofollow", reasons: ["rel=nofollow", "meta robots: nofollow"] }, "a.example").text,
     "Checked just now: the link is there but not followed (rel=nofollow; meta robots: nofollow).",
   );
+  assert.deepEqual(describeCheck({ result: "live-followed", risks: ["noindex", "canonical_elsewhere"] }, "a.example"), {
+    text: "Checked just now: the link is there and followed, but at risk: noindex page, canonical is another URL.",
+    kind: "info",
+  });
   const missing = describeCheck({ result: "missing", reasons: [] }, "a.example");
   assert.equal(
     missing.text,
