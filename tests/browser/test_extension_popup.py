@@ -154,7 +154,7 @@ def test_badge_shows_the_followed_external_count(ext: Browser, page_server: Loop
     badge = ext.worker.evaluate(
         "(tabId) => chrome.action.getBadgeText({tabId})", ext.tab_id(page.url)
     )
-    assert badge == followed == "6"
+    assert badge == followed == "5"  # rel="nofollow,noopener" is nofollow, as Google reads it
 
 
 def test_csv_export_downloads_every_shown_row_with_formulas_neutralised(
