@@ -40,7 +40,8 @@ def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoopbackSer
             "TESTING": True,
             "API_TOKEN": API_TOKEN,
             "DATABASE_URL": f"sqlite:///{instance / 'linkinspector.sqlite3'}",
-            # The test pages' robots.txt is on loopback (pages/robots.txt).
+            # "Track this backlink" checks the test pages, and robots.txt (pages/robots.txt)
+            # is fetched for them: both on loopback.
             "ALLOW_PRIVATE_FETCH": True,
         }
     )
