@@ -1,6 +1,6 @@
 // Which links the table shows: filter chips, the search box and column sorting. A feature
 // module adds a chip with addFilter() (e.g. "Broken" once links are checked).
-import { RISKS, linkRisks } from "./risks.js";
+import { RISKS, pageRisks } from "./risks.js";
 import { isSponsored, isUgc } from "./status.js";
 
 const registry = [];
@@ -39,17 +39,17 @@ addFilter({
 });
 for (const [code, risk] of Object.entries(RISKS)) {
   if (risk.page) continue; // every link of the page has it: the banner says so
-  addFilter({ id: `risk:${code}`, label: risk.label, title: risk.sentence, test: (l) => linkRisks(l).includes(code), optional: true });
+  addFilter({ id: `risk:${code}`, label: risk.label, title: risk.sentence, test: (l) => (l.risks ?? []).includes(code), optional: true });
 }
 
-/** Link indices that point to my sites and to competitors, from the API's answer. */
+/** Link indices that point to my sites and to competitors, and the top page's risks. */
 export function matchIndex(analysis) {
   const mySite = new Set(analysis.sites?.links ?? []);
   const competitors = new Set();
   for (const entry of analysis.competitors ?? []) {
     for (const index of entry.links) competitors.add(index);
   }
-  return { mySite, competitors };
+  return { mySite, competitors, pageRisks: pageRisks(analysis) };
 }
 
 /** Whether a link passes a filter chip. */

@@ -116,9 +116,9 @@ export function unreadOrigins(unread) {
 
 /**
  * Where each link of the analysis lives in the tab: [{frameId, index}] by link index, index
- * being the link's place among its own document's links. Links name their frame by URL
- * (frame_url); two frames with one URL are told apart by how many links each holds
- * (analysis.page.frames[i].links, in request order).
+ * being the link's place among its own document's links. A link names its frame by `frame`,
+ * the index in the request's frames; without it (an older server), by URL (frame_url), two
+ * frames with one URL told apart by how many links each holds (analysis.page.frames[i].links).
  */
 export function linkPlaces(analysis, frames) {
   const left = (analysis.page?.frames ?? []).map((f) => f.links ?? 0);
@@ -129,6 +129,7 @@ export function linkPlaces(analysis, frames) {
     return { frameId, index: n };
   };
   return analysis.links.map((link) => {
+    if (Number.isInteger(link.frame)) return link.frame < frames.length ? next(frames[link.frame].frameId) : { frameId: null, index: -1 };
     if (!link.frame_url) return next(0);
     let i = frames.findIndex((f, j) => f.url === link.frame_url && (left[j] ?? 1) > 0);
     if (i < 0) i = frames.findIndex((f) => f.url === link.frame_url);

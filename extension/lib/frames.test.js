@@ -128,3 +128,11 @@ test("each link is placed in its frame, frames sharing a URL told apart by their
     { frameId: 8, index: 1 }, { frameId: 9, index: 0 }, { frameId: null, index: -1 },
   ]);
 });
+
+test("a link's frame index, when the server gives it, places it directly", () => {
+  const frames = [{ frameId: 4, url: "about:srcdoc" }, { frameId: 8, url: "about:srcdoc" }];
+  const analysis = { links: [{ frame: null, frame_url: null }, { frame: 1, frame_url: "about:srcdoc" }, { frame: 1, frame_url: "about:srcdoc" }, { frame: 0, frame_url: "about:srcdoc" }, { frame: 7, frame_url: "x" }] };
+  assert.deepEqual(linkPlaces(analysis, frames), [
+    { frameId: 0, index: 0 }, { frameId: 8, index: 0 }, { frameId: 8, index: 1 }, { frameId: 4, index: 0 }, { frameId: null, index: -1 },
+  ]);
+});

@@ -53,21 +53,25 @@ export function riskShort(code) {
   return RISKS[code]?.short ?? String(code).replaceAll("_", " ");
 }
 
-/** A link's risks that are its own, not the page's (those are said once, above the table). */
-export function linkRisks(link) {
-  return (link.risks ?? []).filter((code) => !RISKS[code]?.page);
-}
-
-/** The page-wide risks: those every link of the top page carries. */
+/**
+ * The top page's own risks (robots.txt, noindex, canonical): said once, above the table.
+ * A frame's document has its own, shown on its links.
+ */
 export function pageRisks(analysis) {
   const codes = new Set();
-  const rt = analysis.page?.robots_txt;
-  if (rt?.status === "disallowed") codes.add("robots_txt_disallowed");
+  if (analysis.page?.robots_txt?.status === "disallowed") codes.add("robots_txt_disallowed");
   if (analysis.page?.robots?.noindex) codes.add("noindex");
   for (const link of analysis.links ?? []) {
+    if (link.frame_url) continue;
     for (const code of link.risks ?? []) if (RISKS[code]?.page) codes.add(code);
   }
   return RISK_CODES.filter((code) => codes.has(code));
+}
+
+/** A link's risks less those the banner says for the whole page (pageRisks). */
+export function linkRisks(link, pageCodes = []) {
+  const risks = link.risks ?? [];
+  return link.frame_url ? risks : risks.filter((code) => !pageCodes.includes(code));
 }
 
 /**

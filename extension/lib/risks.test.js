@@ -27,12 +27,18 @@ test("the verdict says yes or no, followed or not, and what puts the link at ris
   );
 });
 
-test("page-wide risks are said once; a row keeps only its own", () => {
+test("the top page's risks are said once; a row keeps its own, and a frame's document its own", () => {
   const analysis = {
     page: { robots: { noindex: true }, robots_txt: { status: "disallowed", url: "https://a.example/robots.txt", rule: "Disallow: /" } },
-    links: [{ risks: ["robots_txt_disallowed", "noindex", "hidden"] }, { risks: ["robots_txt_disallowed", "noindex", "in_frame"] }],
+    links: [
+      { frame_url: null, risks: ["robots_txt_disallowed", "noindex", "hidden"] },
+      { frame_url: null, risks: ["robots_txt_disallowed", "noindex", "script_only"] },
+      { frame_url: "https://b.example/", risks: ["canonical_elsewhere", "in_frame"] },
+    ],
   };
-  assert.deepEqual(pageRisks(analysis), ["robots_txt_disallowed", "noindex"]);
-  assert.deepEqual(analysis.links.map(linkRisks), [["hidden"], ["in_frame"]]);
+  const page = pageRisks(analysis);
+  assert.deepEqual(page, ["robots_txt_disallowed", "noindex"]);
+  assert.deepEqual(analysis.links.map((l) => linkRisks(l, page)), [["hidden"], ["script_only"], ["canonical_elsewhere", "in_frame"]]);
   assert.deepEqual(pageRisks({ page: { robots: {} }, links: [] }), []);
+  assert.deepEqual(linkRisks({ risks: ["noindex"] }), ["noindex"]);
 });

@@ -101,7 +101,7 @@ function matchLinks(analysis, indices, onLinkClick) {
           el("span", { className: `dot ${linkStatus(link)}` }),
           truncateMiddle(label, 40), " → ", truncateMiddle(host + path, 60)),
         el("span", { className: link.follow ? "pill ok" : "pill no" }, link.follow ? "followed" : "nofollow"),
-        linkRisks(link).length ? el("span", { className: "pill risk", title: linkRisks(link).map(riskSentence).join("\n") }, "at risk") : null),
+        link.risks?.length ? el("span", { className: "pill risk", title: link.risks.map(riskSentence).join("\n") }, "at risk") : null),
     );
   }
   if (indices.length > 5) list.append(el("li", { className: "more" }, `and ${indices.length - 5} more (filter "My site"/"Competitors")`));
@@ -175,11 +175,12 @@ function statusCell(link) {
 }
 
 /** What search engines may not count about this link, and where it lives (frame, shadow tree). */
-function riskCell(link) {
-  const marks = linkRisks(link).map((code) =>
+function riskCell(link, pageCodes) {
+  const own = linkRisks(link, pageCodes);
+  const marks = own.map((code) =>
     el("span", { className: `badge risk risk-${code}`, title: riskSentence(code), dataset: { risk: code } }, RISKS[code]?.label ?? code));
   if (link.shadow) marks.push(el("span", { className: "badge where", title: "Inside a shadow tree (a web component)", dataset: { where: "shadow" } }, "shadow"));
-  if (link.frame_url && !linkRisks(link).includes("in_frame")) {
+  if (link.frame_url && !own.includes("in_frame")) {
     marks.push(el("span", { className: "badge where", title: `In the frame ${link.frame_url}`, dataset: { where: "frame" } }, "frame"));
   }
   return marks;
@@ -201,7 +202,7 @@ export function row(link, marks) {
     el("td", { className: "rel" }, relBadges(link)),
     el("td", {}, statusCell(link)),
     el("td", { className: "pos" }, link.position ?? ""),
-    el("td", { className: "risks", title: link.frame_url ? `In the frame ${link.frame_url}` : undefined }, riskCell(link)),
+    el("td", { className: "risks", title: link.frame_url ? `In the frame ${link.frame_url}` : undefined }, riskCell(link, marks.pageRisks)),
     el("td", { className: "warn" }, link.warnings.length
       ? el("span", { className: "warn-mark", title: link.warnings.join("\n") }, link.warnings.length > 1 ? `⚠ ${link.warnings.length} warnings` : `⚠ ${link.warnings[0]}`)
       : null),

@@ -169,3 +169,118 @@ def test_a_page_the_cache_may_not_keep_is_fetched_once_more_and_no_more(
         ]
     finally:
         server.shutdown()
+
+
+# Links whose elements scripts made: the custom elements' shadow roots and the late link.
+SCRIPT_MADE = {
+    "https://shadow.example/open",
+    "/shadow/closed",
+    "https://nested.example/outer",
+    "https://nested.example/inner",
+    "https://script.example/added",
+}
+
+
+def rows(popup: Page) -> list[str]:
+    hrefs: list[str] = popup.eval_on_selector_all(
+        "#link-rows tr", "rows => rows.map(r => r.dataset.href)"
+    )
+    return hrefs
+
+
+def test_the_answer_lists_every_link_once_with_where_it_lives_and_what_a_crawler_sees(
+    ext: Browser,
+    api_server: LoopbackServer,
+    page_server: LoopbackServer,
+    unread_server: LoopbackServer,
+    artifacts: Path,
+) -> None:
+    page = open_every_link_page(ext, page_server, unread_server)
+    with ext.context.expect_event("response", lambda r: r.url.endswith("/api/v1/analyze")) as got:
+        popup = ext.popup(page)
+    answer = got.value.json()
+    links = answer["links"]
+    documents = [
+        page,
+        frame_by_url(page, lambda u: u.endswith("/every-link/frame.html")),
+        frame_by_url(page, lambda u: u == "about:srcdoc"),
+        frame_by_url(page, lambda u: u.startswith("http://localhost:")),
+    ]
+    # Every link of every document exactly once, the page's first, then each frame's.
+    expected = []
+    for number, document in enumerate(documents):
+        for link in chromium_view(document):
+            expected.append({**link, "frame": None if number == 0 else number - 1})
+    assert [(x["href"], x["frame"]) for x in links] == [(x["href"], x["frame"]) for x in expected]
+    for link, chromium in zip(links, expected, strict=True):
+        assert link["rel"] == [token.lower() for token in chromium["rel"]], link
+        assert link["shadow"] is chromium["shadow"], link
+        assert link["hidden"] is chromium["expect_hidden"], link
+        assert ("hidden" in link["risks"]) is chromium["expect_hidden"], link
+        if link["frame"] is None:
+            made = link["href"].removeprefix(page_server.url) in SCRIPT_MADE
+            assert link["origin"] == ("script" if made else "html"), link
+            assert ("script_only" in link["risks"]) is made, link
+            assert link["frame_url"] is None
+        else:
+            assert "in_frame" in link["risks"], link
+            assert link["frame_url"] == answer["page"]["frames"][link["frame"]]["url"]
+    # The same-origin frame obeys its own meta robots, not the page's.
+    in_frame = [x for x in links if x["frame"] == 0]
+    assert all(
+        not x["follow"] and "meta robots: nofollow" in x["nofollow_reasons"] for x in in_frame
+    )
+    assert links[0]["follow"] is True
+    # Sponsored as Google reads rel="sponsored,nofollow"; the browser keeps one token.
+    dsd_closed = next(x for x in links if x["href"] == "https://dsd.example/closed")
+    assert dsd_closed["rel"] == ["sponsored,nofollow"]
+    assert "rel=sponsored" in dsd_closed["nofollow_reasons"]
+
+    # The popup lists exactly these links, and marks risks, frames and shadow trees.
+    assert rows(popup) == [x["href"] for x in links]
+    hidden_row = popup.locator("tr[data-href='https://hidden.example/opacity']")
+    assert hidden_row.locator("[data-risk=hidden]").inner_text() == "Hidden"
+    assert "hidden from visitors" in hidden_row.locator("[data-risk=hidden]").get_attribute("title")
+    shadow_row = popup.locator("tr[data-href='https://nested.example/inner']")
+    assert shadow_row.locator("[data-where=shadow]").count() == 1
+    assert shadow_row.locator("[data-risk=script_only]").inner_text() == "Added by script"
+    frame_row = popup.locator("tr[data-href='https://base.example/dir/page']")
+    assert frame_row.locator("[data-risk=in_frame]").inner_text() == "In frame"
+    popup.click("[data-filter='risk:hidden']")
+    assert sorted(rows(popup)) == sorted(x["href"] for x in links if x["hidden"])
+    assert popup.text_content("[data-filter='risk:hidden'] .chip-count") == str(
+        answer["summary"]["hidden"]
+    )
+    popup.click("[data-filter='at-risk']")
+    assert len(rows(popup)) == answer["summary"]["at_risk"]
+    popup.click("[data-filter=sponsored]")
+    assert rows(popup) == ["https://dsd.example/closed"]
+    popup.set_viewport_size({"width": 800, "height": 600})
+    popup.screenshot(path=artifacts / "popup-every-link-risks.png")
+
+
+def test_row_clicks_and_highlight_reach_links_in_closed_shadow_roots_and_frames(
+    ext: Browser, page_server: LoopbackServer, unread_server: LoopbackServer, artifacts: Path
+) -> None:
+    page = open_every_link_page(ext, page_server, unread_server)
+    popup = ext.popup(page)
+    closed_link = "window.closedRoots[0].querySelector('a')"
+    popup.click(f"tr[data-href='{page_server.url}/shadow/closed']")
+    page.wait_for_function(f"{closed_link}.getAnimations().length > 0")
+    frame = frame_by_url(page, lambda u: u.endswith("/every-link/frame.html"))
+    popup.click("tr[data-href='https://base.example/dir/page']")
+    frame.wait_for_function("document.querySelector('a').getAnimations().length > 0")
+
+    popup.check("#highlight-toggle")
+    page.wait_for_selector("link-inspector-overlay", state="attached")
+    outline = "(el) => getComputedStyle(el).outlineStyle"
+    assert page.evaluate(f"({outline})({closed_link})") == "double"  # an internal link
+    assert frame.evaluate(f"({outline})(document.querySelector('a'))") == "dashed"  # nofollow
+    legend = page.locator("link-inspector-overlay .legend").inner_text()
+    assert "Nofollow external" in legend
+    page.bring_to_front()
+    page.screenshot(path=artifacts / "highlighted-every-link.png")
+    popup.uncheck("#highlight-toggle")
+    page.wait_for_selector("link-inspector-overlay", state="detached")
+    assert frame.evaluate(f"({outline})(document.querySelector('a'))") == "none"
+    assert page.evaluate(f"({outline})({closed_link})") == "none"
