@@ -75,7 +75,7 @@ def verdicts(
     be fetched in time") while its fetch goes on and fills the cache for the next call."""
     urls = list(urls)
     try:
-        return (cache or shared_cache()).verdicts(
+        return (cache if cache is not None else shared_cache()).verdicts(
             urls, allow_private=allow_private, timeout=timeout
         )
     except Exception as error:

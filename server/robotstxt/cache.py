@@ -145,6 +145,10 @@ class RobotsCache:
         if entry is not None:
             self._bytes -= _size(entry[1])
 
+    def close(self) -> None:
+        """Stop taking fetches; those under way finish in the background."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
     def __len__(self) -> int:
         with self._lock:
             return len(self._entries)
