@@ -6,6 +6,7 @@ Nothing here leaves the machine: every server is on 127.0.0.1, and every fetch i
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import threading
 import time
@@ -56,10 +57,8 @@ def _handler(site: Site) -> type[http.server.BaseHTTPRequestHandler]:
             route = site.routes.get(self.path, Route(b"not found", 404))
             time.sleep(route.delay)
             if route.gate is not None:
-                try:
+                with contextlib.suppress(threading.BrokenBarrierError):
                     route.gate.wait()
-                except threading.BrokenBarrierError:
-                    pass
             try:
                 self.send_response(route.status)
                 if route.content_type is not None:
