@@ -76,14 +76,21 @@ def test_reports_the_rule_that_decided(robotstxt: bytes, url: str, rule: str) ->
     "robotstxt",
     [
         b"",
-        b"User-agent: *\nDisallow:\n",  # an empty Disallow restricts nothing
         b"User-agent: Bingbot\nDisallow: /\n",
         b"User-agent: *\nDisallow: /\nUser-agent: Googlebot\nDisallow: /nothing-here\n",
     ],
 )
-def test_no_rule_decides_when_nothing_restricts_googlebot(robotstxt: bytes) -> None:
+def test_no_rule_decides_when_no_rule_matches_for_googlebot(robotstxt: bytes) -> None:
     verdict = RobotsFile.parse(robotstxt).check("https://example.org/page")
     assert verdict.allowed and verdict.rule is None
+
+
+def test_an_empty_disallow_is_the_line_that_lets_everything_through() -> None:
+    # Google's matcher reports this line too (matching_line): it matched and blocks nothing.
+    verdict = RobotsFile.parse(
+        b"User-agent: *\nDisallow: /\n\nUser-agent: Googlebot\nDisallow:\n"
+    ).check("https://example.org/page")
+    assert verdict.allowed and str(verdict.rule) == "Disallow:" and verdict.rule.line == 5
 
 
 def test_a_pattern_full_of_wildcards_matches_piece_by_piece() -> None:

@@ -40,12 +40,12 @@ class Rule:
     directory: bytes | None = None
 
     def __str__(self) -> str:
-        return f"{'Allow' if self.allow else 'Disallow'}: {self.value}"
+        return f"{'Allow' if self.allow else 'Disallow'}: {self.value}".rstrip()
 
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """Whether the agent may crawl the URL, and the rule that decided (None: no rule did)."""
+    """Whether the agent may crawl the URL, and the rule that decided (None: no rule matched)."""
 
     allowed: bool
     rule: Rule | None
@@ -226,15 +226,13 @@ class RobotsFile:
         """May `agent` crawl `url` (an absolute, %-encoded URL), and which rule decided."""
         path = path_params_query(url).encode("utf-8")
         named, specific, anyone = self._rules_for(agent.encode("utf-8").lower())
-        if named:
-            allow, disallow = _best(specific, path)
-            if allow[0] > 0 or disallow[0] > 0:
-                return _decide(allow, disallow)
-            return Verdict(True, None)  # the agent's groups match nothing (or only "")
-        allow, disallow = _best(anyone, path)
-        if allow[0] > 0 or disallow[0] > 0:
-            return _decide(allow, disallow)
-        return Verdict(True, None)
+        # A group naming the agent replaces the "*" groups, even when none of its rules match.
+        allow, disallow = _best(specific if named else anyone, path)
+        # The line robots.cc's matching_line() reports: the longer match, Allow on a tie. Only
+        # a non-empty pattern restricts: an empty "Disallow:" decides that nothing is blocked.
+        if disallow[0] > allow[0]:
+            return Verdict(disallow[0] <= 0, disallow[1])
+        return Verdict(True, allow[1])
 
 
 _Match = tuple[int, Rule | None]  # (priority: the pattern's length, -1 for none; the rule)
@@ -256,9 +254,3 @@ def _best(rules: tuple[Rule, ...], path: bytes) -> tuple[_Match, _Match]:
         elif not rule.allow and priority > disallow[0]:
             disallow = (priority, rule)
     return allow, disallow
-
-
-def _decide(allow: _Match, disallow: _Match) -> Verdict:
-    if disallow[0] > allow[0]:
-        return Verdict(False, disallow[1])
-    return Verdict(True, allow[1])  # Allow wins a tie
