@@ -174,7 +174,7 @@ class RobotsFile:
 
     def __init__(self, groups: list[_Group], size: int) -> None:
         self._groups = groups
-        self._by_agent: dict[bytes, tuple[bool, tuple[Rule, ...], tuple[Rule, ...]]] = {}
+        self._by_agent: dict[bytes, _Rules] = {}
         self.size = size  # bytes read, for the cache's memory bound
 
     @classmethod
@@ -208,26 +208,22 @@ class RobotsFile:
             # Sitemap and unknown lines neither end a group nor belong to one.
         return cls(groups, len(body))
 
-    def _rules_for(self, agent: bytes) -> tuple[bool, tuple[Rule, ...], tuple[Rule, ...]]:
-        """(a group names the agent, its groups' rules, the "*" groups' rules)."""
+    def _rules_for(self, agent: bytes) -> _Rules:
+        """The rules that apply to `agent`: its groups' if any names it, else the "*" groups'."""
         found = self._by_agent.get(agent)
         if found is None:
             named = [group for group in self._groups if agent in group.agents]
-            anyone = [g for g in self._groups if g.is_global and agent not in g.agents]
-            found = (
-                bool(named),
-                tuple(rule for group in named for rule in group.rules),
-                tuple(rule for group in anyone for rule in group.rules),
-            )
+            if not named:
+                named = [g for g in self._groups if g.is_global and agent not in g.agents]
+            found = _Rules([rule for group in named for rule in group.rules])
             self._by_agent[agent] = found
         return found
 
     def check(self, url: str, agent: str = GOOGLEBOT) -> Verdict:
         """May `agent` crawl `url` (an absolute, %-encoded URL), and which rule decided."""
         path = path_params_query(url).encode("utf-8")
-        named, specific, anyone = self._rules_for(agent.encode("utf-8").lower())
         # A group naming the agent replaces the "*" groups, even when none of its rules match.
-        allow, disallow = _best(specific if named else anyone, path)
+        allow, disallow = self._rules_for(agent.encode("utf-8").lower()).best(path)
         # The line robots.cc's matching_line() reports: the longer match, Allow on a tie. Only
         # a non-empty pattern restricts: an empty "Disallow:" decides that nothing is blocked.
         if disallow[0] > allow[0]:
@@ -236,21 +232,47 @@ class RobotsFile:
 
 
 _Match = tuple[int, Rule | None]  # (priority: the pattern's length, -1 for none; the rule)
+_NONE: _Match = (-1, None)
 
 
-def _best(rules: tuple[Rule, ...], path: bytes) -> tuple[_Match, _Match]:
-    """The longest matching Allow and Disallow; the first line wins among equals."""
-    allow: _Match = (-1, None)
-    disallow: _Match = (-1, None)
-    for rule in rules:
-        if matches(path, rule.pattern):
-            priority = len(rule.pattern)
-        elif rule.directory is not None and matches(path, rule.directory):
-            priority = len(rule.directory)
-        else:
-            continue
-        if rule.allow and priority > allow[0]:
-            allow = (priority, rule)
-        elif not rule.allow and priority > disallow[0]:
-            disallow = (priority, rule)
-    return allow, disallow
+class _Rules:
+    """One agent's rules, indexed: a plain pattern (no "*", no final "$") can only match as a
+    prefix of the path, so those are found by looking the path's prefixes up, longest first;
+    the others are tried one by one."""
+
+    __slots__ = ("_plain", "_longest", "_others")
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self._plain: tuple[dict[bytes, Rule], dict[bytes, Rule]] = ({}, {})  # disallow, allow
+        self._others: list[Rule] = []
+        for rule in rules:
+            pattern = rule.pattern
+            if b"*" in pattern or pattern.endswith(b"$") or rule.directory is not None:
+                self._others.append(rule)
+            else:
+                self._plain[rule.allow].setdefault(pattern, rule)  # the first line wins
+        self._longest = max((len(p) for kind in self._plain for p in kind), default=-1)
+
+    def best(self, path: bytes) -> tuple[_Match, _Match]:
+        """The longest matching Allow and Disallow; the first line wins among equals."""
+        found = [_NONE, _NONE]  # disallow, allow
+        for allow in (False, True):
+            plain = self._plain[allow]
+            for length in range(min(len(path), self._longest), -1, -1):
+                rule = plain.get(path[:length])
+                if rule is not None:
+                    found[allow] = (length, rule)
+                    break
+        for rule in self._others:
+            if matches(path, rule.pattern):
+                priority = len(rule.pattern)
+            elif rule.directory is not None and matches(path, rule.directory):
+                priority = len(rule.directory)
+            else:
+                continue
+            best, best_rule = found[rule.allow]
+            if priority > best or (
+                priority == best and best_rule is not None and rule.line < best_rule.line
+            ):
+                found[rule.allow] = (priority, rule)
+        return found[1], found[0]
