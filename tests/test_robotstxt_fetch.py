@@ -17,7 +17,7 @@ import pytest
 
 from server.analysis.model import RobotsTxt
 from server.fetch import FetchError, fetch_page, fetch_text
-from server.robotstxt import MAX_BYTES, NOT_IN_TIME, Outcome, RobotsCache, verdicts
+from server.robotstxt import MAX_BYTES, NOT_IN_TIME, Outcome, RobotsCache, RobotsFile, verdicts
 
 RULES = b"User-agent: *\nDisallow: /private/\nAllow: /private/open\n"
 
@@ -387,6 +387,44 @@ def test_the_cache_is_bounded_and_forgets_the_least_recently_used():
         "http://s2.test/robots.txt",
         "http://s1.test/robots.txt",
     ]
+
+
+def test_the_cache_holds_a_bounded_amount_of_robots_txt():
+    files = {
+        f"http://s{n}.test/robots.txt": Outcome(
+            f"http://s{n}.test/robots.txt", RobotsFile.parse(b"# " + b"x" * 998)
+        )
+        for n in range(3)
+    }
+    _calls, fetch = _counting_fetch(files)
+    cache = RobotsCache(fetch=fetch, max_bytes=2500)
+    try:
+        for n in range(3):
+            verdicts([f"http://s{n}.test/"], allow_private=False, timeout=5, cache=cache)
+            _settle(cache, min(n + 1, 2))
+        assert len(cache) == 2  # 3000 bytes would not fit
+    finally:
+        cache.close()
+
+
+def test_fetches_under_way_are_bounded():
+    release = threading.Event()
+
+    def hanging(robots_url: str, *, allow_private: bool) -> Outcome:
+        release.wait(5)
+        return Outcome(robots_url, status="allowed")
+
+    cache = RobotsCache(fetch=hanging, max_in_flight=1)
+    try:
+        urls = ["http://one.test/", "http://two.test/"]
+        answers = verdicts(urls, allow_private=False, timeout=0.1, cache=cache)
+    finally:
+        release.set()
+        cache.close()
+    assert answers[urls[0]].rule == NOT_IN_TIME
+    assert answers[urls[1]].status == "unknown"
+    assert answers[urls[1]].rule == "too many robots.txt fetches under way; try again"
+    assert cache.fetches == 1
 
 
 # --- the fetcher's text mode --------------------------------------------------------------

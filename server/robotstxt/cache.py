@@ -27,7 +27,9 @@ log = logging.getLogger(__name__)
 TTL = 3600.0
 ERROR_TTL = 120.0
 MAX_ENTRIES = 1024
-MAX_CACHED_BYTES = 32 * 1024 * 1024  # of robots.txt files read (each at most 500 KiB)
+# Of robots.txt read (each at most 500 KiB). Parsed and indexed, a file takes about twelve
+# times its size: ~50 MB per process at worst; a typical file is a few KB.
+MAX_CACHED_BYTES = 4 * 1024 * 1024
 MAX_IN_FLIGHT = 256
 WORKERS = 8
 NOT_IN_TIME = "robots.txt could not be fetched in time"
@@ -60,6 +62,7 @@ class RobotsCache:
         error_ttl: float = ERROR_TTL,
         max_entries: int = MAX_ENTRIES,
         max_bytes: int = MAX_CACHED_BYTES,
+        max_in_flight: int = MAX_IN_FLIGHT,
         workers: int = WORKERS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -68,6 +71,7 @@ class RobotsCache:
         self._error_ttl = error_ttl
         self._max_entries = max_entries
         self._max_bytes = max_bytes
+        self._max_in_flight = max_in_flight
         self._clock = clock
         self._lock = threading.Lock()
         self._entries: OrderedDict[Key, tuple[float, Outcome]] = OrderedDict()  # LRU order
@@ -115,7 +119,7 @@ class RobotsCache:
             future = self._in_flight.get(key)
             if future is not None:
                 return future
-            if len(self._in_flight) >= MAX_IN_FLIGHT:
+            if len(self._in_flight) >= self._max_in_flight:
                 return Outcome(key[0], reason="too many robots.txt fetches under way; try again")
             future = self._pool.submit(self._fetch, key[0], allow_private=key[1])
             self._in_flight[key] = future
