@@ -4,7 +4,7 @@
 (SSRF-safe, through server/fetch), in parallel, keeps it per origin (cache.py), and answers
 every URL with a `RobotsTxt(status, url, rule)`; it never raises and never waits longer than
 `timeout`. The decision itself (rules.py) is Google's open-source parser, google/robotstxt,
-ported line for line; the fetch rules (outcome.py) are Google's documented ones.
+ported to Python; the fetch rules (outcome.py) are Google's documented ones.
 
 Why our own port rather than a library: Google's test suite (robots_test.cc: 145 checks of
 IsUserAgentAllowed, plus its parser-statistics tests read as verdicts, accepted typos and
@@ -13,11 +13,11 @@ Google's C++) run against the candidates, each fed the file as UTF-8 text:
 - protego 0.7.0 (Scrapy's, BSD): 171/192. Reads "User-agent: Foo Bar" as the agent "foo bar"
   (Google: "foo"); matches a group's name as a substring of the crawler's ("Google" applies to
   Googlebot; "Googlebot/2.1" does not); lets an unknown line end a group; decodes %-escapes
-  ("%62%61%7A" matches "/baz"); misses the UTF-8 BOM, "* anything" as the global group, key
-  prefixes ("Disallowed:"), and the 16 KiB line cut.
+  ("%62%61%7A" matches "/baz"); misses a UTF-8 BOM left in the text, "* anything" as the
+  global group, key prefixes ("Disallowed:"), and the 16 KiB line cut.
 - robotspy 0.13.0 (MIT): 171/192. None of the typos Google accepts ("useragent",
   "dissallow", ...); "\\r" line endings; BOM; "index.html" allowing its directory; decodes
-  %-escapes; "*bot" read as a group name; key prefixes; the line cut.
+  %-escapes; "*bot" read as "*"; key prefixes; the line cut.
 - fast-robotstxt 1.1.0 (Apache-2.0, ctypes bindings to a fork of Google's C++, cp311
   manylinux wheel): 187/192. The fork deliberately changed matching (it %-decodes both sides,
   so "%62%61%7A" matches "/baz", and parses URLs with ada); its Python API takes text only,
