@@ -128,6 +128,10 @@ class RobotsCache:
         return future
 
     def _store(self, key: Key, future: Future[Outcome]) -> None:
+        if future.cancelled():  # closed before it started: nothing learnt
+            with self._lock:
+                self._in_flight.pop(key, None)
+            return
         try:
             outcome = future.result()
         except Exception as error:  # fetch_outcome never raises; a replaced fetch might
