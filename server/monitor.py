@@ -39,14 +39,26 @@ def classify(
             "rel": list(link.rel),
             "follow": link.follow,
             "nofollow_reasons": list(link.nofollow_reasons),
+            "risks": list(link.risks),
         }
         for link in found[:MAX_LINKS_KEPT]
     )
     if match.followed:
-        return CheckOutcome("live-followed", links=kept, http_status=status, final_url=final_url)
+        return CheckOutcome(
+            "live-followed",
+            links=kept,
+            http_status=status,
+            final_url=final_url,
+            risks=match.risks,
+        )
     reasons = tuple(dict.fromkeys(r for link in found for r in link.nofollow_reasons))
     return CheckOutcome(
-        "live-nofollow", reasons=reasons, links=kept, http_status=status, final_url=final_url
+        "live-nofollow",
+        reasons=reasons,
+        links=kept,
+        http_status=status,
+        final_url=final_url,
+        risks=match.risks,
     )
 
 

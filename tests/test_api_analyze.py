@@ -124,3 +124,45 @@ def test_api_token_is_required_when_configured(app, client: FlaskClient) -> None
     right = client.post("/api/v1/analyze", json=PAGE, headers={"Authorization": "Bearer s3cret"})
     assert right.status_code == 200
     assert client.get("/api/v1/health").status_code == 200
+
+
+def test_live_page_fields_reach_the_engine(client: FlaskClient) -> None:
+    body = client.post(
+        "/api/v1/analyze",
+        json={
+            "url": "https://blog.test/post",
+            "html": '<a href="/a">a</a><a href="/b">b</a>',
+            "served_html": '<a href="/a">a</a>',
+            "live_links": [
+                {"href": "https://blog.test/a", "hidden": True},
+                {"href": "https://blog.test/b", "hidden": False},
+            ],
+            "frames": [{"url": "about:srcdoc", "html": '<a href="c">c</a>'}],
+        },
+    ).get_json()
+    assert [(x["origin"], x["hidden"], x["frame_url"]) for x in body["links"]] == [
+        ("html", True, None),
+        ("script", False, None),
+        (None, None, "about:srcdoc"),
+    ]
+    assert body["links"][2]["href"] == "https://blog.test/c"
+    assert body["page"]["frames"][0]["base_url"] == "https://blog.test/post"
+
+
+def test_bad_live_page_fields_are_clear_400s(client: FlaskClient) -> None:
+    base = {"url": "https://blog.test/", "html": ""}
+    cases = [
+        ({"served_html": 3}, "invalid_served_html"),
+        ({"live_links": "x"}, "invalid_live_links"),
+        ({"live_links": [{"href": "x", "hidden": "yes"}]}, "invalid_live_links"),
+        ({"frames": {}}, "invalid_frames"),
+        ({"frames": [{"url": "https://f.test/"}]}, "invalid_frames"),
+        ({"frames": [{"url": "javascript:x", "html": ""}]}, "invalid_frames"),
+        ({"frames": [{"url": "https://f.test/", "html": "", "parent": 0}]}, "invalid_frames"),
+        ({"frames": [{"url": "https://f.test/", "html": "", "parent": True}]}, "invalid_frames"),
+        ({"frames": [{"url": "about:srcdoc", "html": ""}] * 101}, "invalid_frames"),
+        ({"frames": [{"url": "about:srcdoc", "html": "", "charset": 1}]}, "invalid_charset"),
+    ]
+    for extra, code in cases:
+        response = client.post("/api/v1/analyze", json={**base, **extra})
+        assert error_of(response) == (400, code), extra
