@@ -35,8 +35,16 @@ export function originPattern(url) {
  *   (origin: the permission pattern that would let the extension read it, or null);
  * - skipped: frames read but not sent (past MAX_FRAMES or MAX_TOTAL_HTML).
  */
+/** A document's live links: collect.js sends them as one JSON string (cheaper to pass on). */
+function liveLinksOf(doc) {
+  const value = doc.live_links ?? [];
+  return typeof value === "string" ? JSON.parse(value) : value;
+}
+
 export function assembleFrames(results) {
-  const read = results.filter((r) => r && r.result && typeof r.result === "object");
+  const read = results
+    .filter((r) => r && r.result && typeof r.result === "object")
+    .map((r) => ({ ...r, result: { ...r.result, live_links: liveLinksOf(r.result) } }));
   const top = read.find((r) => r.frameId === 0) ?? read.find((r) => r.result.path?.length === 0);
   if (!top) throw new Error("The page did not answer.");
   const byPath = new Map();

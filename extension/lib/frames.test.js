@@ -136,3 +136,16 @@ test("a link's frame index, when the server gives it, places it directly", () =>
     { frameId: 0, index: 0 }, { frameId: 8, index: 0 }, { frameId: 8, index: 1 }, { frameId: 4, index: 0 }, { frameId: null, index: -1 },
   ]);
 });
+
+test("live links sent as one JSON string are read as the list they stand for", () => {
+  const top = doc("https://a.example/", [], [child(0, "https://a.example/f")]);
+  const frame = doc("https://a.example/f", ["i0"]);
+  const results = [
+    { frameId: 0, result: { ...top, live_links: JSON.stringify(top.live_links) } },
+    { frameId: 1, result: { ...frame, live_links: JSON.stringify([{ href: "https://a.example/x", hidden: true }]) } },
+  ];
+  const { top: page, frames } = assembleFrames(results);
+  assert.deepEqual(page.live_links, top.live_links);
+  assert.deepEqual(frames[0].live_links, [{ href: "https://a.example/x", hidden: true }]);
+  assert.equal(typeof results[0].result.live_links, "string", "the answer it was given is left as it was");
+});

@@ -355,6 +355,11 @@ async function main() {
   showResult();
   document.body.dataset.ready = "true";
   document.body.dataset.origins = served ? "known" : "unknown";
+  // For bench/bench_popup.py: where the served HTML came from, and the page script's own time.
+  document.body.dataset.servedVia = served?.via ?? (served === undefined ? "late" : "none");
+  const script = results.find((r) => r.frameId === 0)?.result;
+  document.body.dataset.collectMs = String(script?.ms ?? "");
+  document.body.dataset.collectTimings = (script?.timings ?? []).join(" ");
   performance.mark("link-inspector:table-rendered"); // read by bench/bench_popup.py
   page.reportAnalysis(tab.id, analysis.summary.followed_external);
   if (served === undefined) whenServed(start.served);

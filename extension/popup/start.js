@@ -100,7 +100,13 @@ globalThis.linkInspectorStart = (() => {
   }
   const stored = Promise.all([ext.storage.sync.get(null), ext.storage.local.get(null)]);
   // Settled later by popup.js; never an unhandled rejection in the meantime.
-  served = served.catch(() => null);
+  served = served.then(
+    (answer) => {
+      performance.mark("link-inspector:served-arrived");
+      return answer;
+    },
+    () => null,
+  );
   for (const promise of [tab, collected, stored]) promise.catch(() => {});
   return { tab, collected, served, stored, read, fetchServed };
 })();
