@@ -2,7 +2,7 @@
 import * as api from "../lib/api.js";
 import { ext } from "../lib/browser.js";
 import { csvFileName, linksToCsv, linksToTsv } from "../lib/csv.js";
-import { matchIndex, visibleLinks } from "../lib/filters.js";
+import { matchIndex } from "../lib/filters.js";
 import { assembleFrames, linkPlaces, unreadOrigins } from "../lib/frames.js";
 import { injectionErrorExplanation, nonHtmlExplanation, restrictionFor } from "../lib/pageAccess.js";
 import { settingsFrom } from "../lib/settings.js";
@@ -10,10 +10,11 @@ import { STATUS_STYLES, linkStatus } from "../lib/status.js";
 import * as page from "./page.js";
 import * as render from "./render.js";
 import { wireTrackBacklink } from "./trackBacklink.js";
+import { createView } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
-const view = { filter: "all", query: "", column: "index", direction: "asc" };
-let state = null; // {tab, settings, collected, analysis, marks, shown, places}
+let state = null; // {tab, settings, collected, analysis, marks, places}
+let view = null; // view.js: the table, its filters and sort
 
 function showStatus(message, { busy = false, kind = "info" } = {}) {
   $("status").hidden = false;
@@ -26,23 +27,6 @@ function openOptions() {
   ext.runtime.openOptionsPage();
 }
 
-function renderTable() {
-  const { links, counts } = visibleLinks(state.analysis, view);
-  state.shown = links;
-  $("chips").replaceChildren(...render.chips(counts, view.filter, (id) => {
-    view.filter = id;
-    renderTable();
-  }));
-  renderRows(links);
-  $("empty-table").hidden = links.length > 0;
-  for (const th of document.querySelectorAll("th[data-sort]")) {
-    const sorted = th.dataset.sort === view.column;
-    th.setAttribute("aria-sort", sorted ? (view.direction === "asc" ? "ascending" : "descending") : "none");
-  }
-  const total = state.analysis.links.length;
-  $("table-note").textContent = links.length === total ? `${total} links` : `${links.length} of ${total} links shown`;
-}
-
 /** Run fn after the next frame is painted; a timer stands in if frames are paused. */
 function afterPaint(fn) {
   let done = false;
@@ -53,40 +37,6 @@ function afterPaint(fn) {
   };
   requestAnimationFrame(() => setTimeout(run, 0));
   setTimeout(run, 100);
-}
-
-// About two screenfuls of the table (it shows ~14 rows): the first frame lays out no more.
-const FIRST_ROWS = 30;
-const ROWS_PER_TASK = 400;
-let rowsGeneration = 0;
-
-// The first rows go in at once so the table shows immediately; the rest follow in small
-// tasks so a page with thousands of links never freezes the popup.
-function renderRows(links) {
-  const generation = ++rowsGeneration;
-  const tbody = $("link-rows");
-  const chunk = (start, end) => {
-    const fragment = document.createDocumentFragment();
-    for (let i = start; i < end; i++) fragment.append(render.row(links[i], state.marks));
-    return fragment;
-  };
-  tbody.replaceChildren(chunk(0, Math.min(FIRST_ROWS, links.length)));
-  tbody.dataset.complete = String(links.length <= FIRST_ROWS);
-  const next = (start) => {
-    if (generation !== rowsGeneration) return;
-    const end = Math.min(start + ROWS_PER_TASK, links.length);
-    tbody.append(chunk(start, end));
-    if (end < links.length) afterPaint(() => next(end));
-    else tbody.dataset.complete = "true";
-  };
-  // After the first paint, so the visible rows never wait for the hidden ones.
-  if (links.length > FIRST_ROWS) afterPaint(() => next(FIRST_ROWS));
-}
-
-function sortBy(column) {
-  if (view.column === column) view.direction = view.direction === "asc" ? "desc" : "asc";
-  else Object.assign(view, { column, direction: "asc" });
-  renderTable();
 }
 
 /** Where a link of the analysis lives in the tab: {frameId, index, href}. */
@@ -140,7 +90,8 @@ async function toggleHighlight(event) {
 }
 
 function exportCsv() {
-  const blob = new Blob([linksToCsv(state.shown)], { type: "text/csv;charset=utf-8" });
+  const shown = view.shown();
+  const blob = new Blob([linksToCsv(shown)], { type: "text/csv;charset=utf-8" });
   const url = URL.createObjectURL(blob);
   const a = document.createElement("a");
   a.href = url;
@@ -149,13 +100,14 @@ function exportCsv() {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  flash(`Exported ${state.shown.length} links as CSV.`, "ok");
+  flash(`Exported ${shown.length} links as CSV.`, "ok");
 }
 
 async function copyTable() {
   try {
-    await navigator.clipboard.writeText(linksToTsv(state.shown));
-    flash(`Copied ${state.shown.length} links (paste into a spreadsheet).`, "ok");
+    const shown = view.shown();
+    await navigator.clipboard.writeText(linksToTsv(shown));
+    flash(`Copied ${shown.length} links (paste into a spreadsheet).`, "ok");
   } catch (error) {
     flash(`Could not copy: ${error.message}`, "error");
   }
@@ -175,22 +127,7 @@ async function runAction(button, label, action, describe) {
 }
 
 function wireResult() {
-  $("search").addEventListener("input", (event) => {
-    view.query = event.target.value;
-    renderTable();
-  });
-  for (const th of document.querySelectorAll("th[data-sort]")) {
-    th.tabIndex = 0;
-    th.addEventListener("click", () => sortBy(th.dataset.sort));
-    th.addEventListener("keydown", (e) => (e.key === "Enter" || e.key === " ") && sortBy(th.dataset.sort));
-  }
-  $("link-rows").addEventListener("click", (event) => {
-    const tr = event.target.closest("tr[data-index]");
-    if (!tr) return;
-    for (const old of document.querySelectorAll("tr.selected")) old.classList.remove("selected");
-    tr.classList.add("selected");
-    goToLink(state.analysis.links[Number(tr.dataset.index)]);
-  });
+  view = createView({ onLink: goToLink });
   $("highlight-toggle").addEventListener("change", toggleHighlight);
   $("export-csv").addEventListener("click", exportCsv);
   $("copy-table").addEventListener("click", copyTable);
@@ -204,17 +141,17 @@ function wireResult() {
   wireTrackBacklink($("track-backlink"), state, flash);
 }
 
-function showResult() {
+function showResult({ again = false } = {}) {
   const { analysis, settings } = state;
   $("status").hidden = true;
   $("result").hidden = false;
+  $("page-actions").hidden = false;
   $("banners").replaceChildren(...render.banners(analysis));
   const unread = render.unreadFrames(state.collected, unreadOrigins(state.collected.unread), grantFrames);
   if (unread) $("banners").append(unread);
-  $("summary").replaceChildren(...render.summary(analysis));
   $("matches").replaceChildren(...render.matches(analysis, settings, goToLink, openOptions));
   $("legend").replaceChildren(...render.legend());
-  renderTable();
+  view.show(analysis, state.marks, { keepScroll: again });
 }
 
 /** The served HTML may come this long after the live DOM; later, the table is shown without it. */
@@ -242,7 +179,7 @@ function pageFrom(results, served) {
 async function reanalyse(collected, note) {
   const analysis = await api.analyze(state.settings, collected);
   Object.assign(state, { collected, analysis, marks: matchIndex(analysis), places: linkPlaces(analysis, collected.frames) });
-  showResult();
+  showResult({ again: true });
   if (note) flash(note, "ok");
 }
 
@@ -338,12 +275,7 @@ async function main() {
     return showStatus(message, { kind: "error" });
   }
   performance.mark("link-inspector:analysis-received");
-  state = {
-    tab, settings, collected, analysis,
-    marks: matchIndex(analysis),
-    shown: analysis.links,
-    places: linkPlaces(analysis, collected.frames),
-  };
+  state = { tab, settings, collected, analysis, marks: matchIndex(analysis), places: linkPlaces(analysis, collected.frames) };
   // Asked before the rows are: it then runs before the rest of the rows go in after the paint.
   afterPaint(() => {
     performance.mark("link-inspector:table-painted");

@@ -170,3 +170,38 @@ def save_options(
     page.click("#save")
     page.wait_for_selector("#save-result.ok")
     return page
+
+
+# Every row of the windowed table, reached the way a user does: scrolling its one scroll
+# container from the top to the bottom, a screenful at a time.
+ALL_ROWS = """async () => {
+  const scroller = document.getElementById("table-scroll");
+  const frame = () =>
+    new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  const rows = new Map();
+  scroller.scrollTop = 0;
+  for (;;) {
+    await frame();
+    for (const tr of document.querySelectorAll("#link-rows tr[data-position]")) {
+      const d = tr.dataset;
+      rows.set(Number(d.position), { href: d.href ?? null, follow: d.follow ?? null,
+        index: d.index ?? null, domain: d.domain ?? null, links: d.links ?? null });
+    }
+    if (scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 1) break;
+    scroller.scrollTop += Math.max(24, scroller.clientHeight - 48);
+  }
+  scroller.scrollTop = 0;
+  await frame();
+  return [...rows.keys()].sort((a, b) => a - b).map((position) => rows.get(position));
+}"""
+
+
+def all_rows(popup: Page) -> list[dict[str, Any]]:
+    """Every row of the table in order, as scrolling reaches them: {href, follow, index, ...}."""
+    rows: list[dict[str, Any]] = popup.evaluate(ALL_ROWS)
+    return rows
+
+
+def table_rows(popup: Page) -> list[list[str]]:
+    """Every link row as [href, follow], in the table's order."""
+    return [[r["href"], r["follow"]] for r in all_rows(popup) if r["href"] is not None]

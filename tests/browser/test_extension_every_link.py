@@ -11,7 +11,7 @@ from typing import Any
 
 from playwright.sync_api import Frame, Page
 
-from tests.browser.harness import PAGES, Browser, LoopbackServer, serve_in_thread
+from tests.browser.harness import PAGES, Browser, LoopbackServer, serve_in_thread, table_rows
 
 # Chromium's own view of a document (see the file).
 CHROMIUM_VIEW = (Path(__file__).parent / "chromium_links.js").read_text(encoding="utf-8")
@@ -182,10 +182,7 @@ SCRIPT_MADE = {
 
 
 def rows(popup: Page) -> list[str]:
-    hrefs: list[str] = popup.eval_on_selector_all(
-        "#link-rows tr", "rows => rows.map(r => r.dataset.href)"
-    )
-    return hrefs
+    return [href for href, _ in table_rows(popup)]
 
 
 def test_the_answer_lists_every_link_once_with_where_it_lives_and_what_a_crawler_sees(
@@ -239,13 +236,14 @@ def test_the_answer_lists_every_link_once_with_where_it_lives_and_what_a_crawler
     # The popup lists exactly these links, and marks risks, frames and shadow trees.
     assert rows(popup) == [x["href"] for x in links]
     hidden_row = popup.locator("tr[data-href='https://hidden.example/opacity']")
-    assert hidden_row.locator("[data-risk=hidden]").inner_text() == "Hidden"
-    assert "hidden from visitors" in hidden_row.locator("[data-risk=hidden]").get_attribute("title")
+    assert hidden_row.locator("[data-risk=hidden]").inner_text() == "hidden"
+    assert "hidden from visitors" in hidden_row.locator("td.risks").get_attribute("title")
     shadow_row = popup.locator("tr[data-href='https://nested.example/inner']")
     assert shadow_row.locator("[data-where=shadow]").count() == 1
-    assert shadow_row.locator("[data-risk=script_only]").inner_text() == "Added by script"
+    assert shadow_row.locator("[data-risk=script_only]").inner_text() == "script"
+    assert "added by JavaScript" in shadow_row.locator("td.risks").get_attribute("title")
     frame_row = popup.locator("tr[data-href='https://base.example/dir/page']")
-    assert frame_row.locator("[data-risk=in_frame]").inner_text() == "In frame"
+    assert frame_row.locator("[data-risk=in_frame]").inner_text() == "frame"
     popup.click("[data-filter='risk:hidden']")
     assert sorted(rows(popup)) == sorted(x["href"] for x in links if x["hidden"])
     assert popup.text_content("[data-filter='risk:hidden'] .chip-count") == str(
