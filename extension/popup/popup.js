@@ -279,6 +279,7 @@ async function main() {
   // Asked before the rows are: it then runs before the rest of the rows go in after the paint.
   afterPaint(() => {
     performance.mark("link-inspector:table-painted");
+    document.body.dataset.painted = "true";
     page.highlightState(tab.id).then((answer) => {
       $("highlight-toggle").checked = Boolean(answer?.on);
     }, () => {});
