@@ -47,6 +47,9 @@ export function sortLinks(links, columnId, direction = "asc") {
 
 const RISK_SHORT = { in_frame: "frame", hidden: "hidden", script_only: "script" };
 
+/** Badges with a space between them, so a cell's text reads as words (and copies so). */
+const spaced = (nodes) => nodes.flatMap((node, i) => (i === 0 ? [node] : [" ", node]));
+
 addColumn({
   id: "index",
   label: "#",
@@ -97,10 +100,12 @@ addColumn({
   cell: (link) =>
     link.rel.length === 0
       ? el("span", { className: "muted" }, "—")
-      : link.rel.map((token) => {
-          const known = ["nofollow", "sponsored", "ugc", "noopener", "noreferrer", "external"].includes(token);
-          return el("span", { className: `badge rel-${known ? token : "other"}` }, token);
-        }),
+      : spaced(
+          link.rel.map((token) => {
+            const known = ["nofollow", "sponsored", "ugc", "noopener", "noreferrer", "external"].includes(token);
+            return el("span", { className: `badge rel-${known ? token : "other"}` }, token);
+          }),
+        ),
   tip: (link) => (link.rel_raw === null || link.rel_raw === undefined ? "" : `rel="${link.rel_raw}"`),
 });
 addColumn({
@@ -139,13 +144,14 @@ addColumn({
       el("span", { className: `badge risk risk-${code}`, dataset: { risk: code } }, RISK_SHORT[code] ?? RISKS[code]?.label ?? code));
     if (link.shadow) out.push(el("span", { className: "badge where", dataset: { where: "shadow" } }, "shadow"));
     if (link.frame_url && !own.includes("in_frame")) out.push(el("span", { className: "badge where", dataset: { where: "frame" } }, "frame"));
-    return out;
+    return spaced(out);
   },
+  // Each badge's word, then what it means: the cell's words are all in its tooltip.
   tip: (link, { marks }) =>
     [
-      ...linkRisks(link, marks?.pageRisks ?? []).map(riskSentence),
-      link.shadow ? "Inside a shadow tree (a web component)." : "",
-      link.frame_url ? `In the frame ${link.frame_url}` : "",
+      ...linkRisks(link, marks?.pageRisks ?? []).map((code) => `${RISK_SHORT[code] ?? code}: ${riskSentence(code)}`),
+      link.shadow ? "shadow: inside a shadow tree (a web component)." : "",
+      link.frame_url ? `frame: in the frame ${link.frame_url}` : "",
     ]
       .filter(Boolean)
       .join("\n"),

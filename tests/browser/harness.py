@@ -143,9 +143,15 @@ class Browser:
         assert isinstance(tab_id, int), f"no tab with url {url}"
         return tab_id
 
-    def popup(self, page: Page, *, expect_table: bool = True) -> Page:
-        """Open the popup page in a tab, analysing `page`'s tab; wait until it settles."""
-        popup = self.open(self.extension_url(f"popup/popup.html?tabId={self.tab_id(page.url)}"))
+    def popup(
+        self, page: Page, *, expect_table: bool = True, size: tuple[int, int] | None = None
+    ) -> Page:
+        """Open the popup page in a tab, analysing `page`'s tab; wait until it settles.
+        size: the tab's viewport, e.g. (800, 600), a browser popup's largest."""
+        popup = self.context.new_page()
+        if size:
+            popup.set_viewport_size({"width": size[0], "height": size[1]})
+        popup.goto(self.extension_url(f"popup/popup.html?tabId={self.tab_id(page.url)}"))
         popup.wait_for_selector(
             "body[data-ready=true] #link-rows[data-complete=true], .state.error, .state.blocked",
             state="attached",

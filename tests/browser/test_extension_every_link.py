@@ -196,7 +196,8 @@ def test_the_answer_lists_every_link_once_with_where_it_lives_and_what_a_crawler
     with ext.context.expect_event("response", lambda r: r.url.endswith("/api/v1/analyze")) as got:
         popup = ext.popup(page)
     answer = got.value.json()
-    links = answer["links"]
+    # The popup asks for its fields as arrays (the API's link_fields): objects again.
+    links = [dict(zip(answer["link_fields"], row, strict=True)) for row in answer["links"]]
     documents = [
         page,
         frame_by_url(page, lambda u: u.endswith("/every-link/frame.html")),
