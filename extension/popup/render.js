@@ -24,6 +24,7 @@ export function banners(analysis) {
     if (robots.nofollow && /nofollow/i.test(warning)) continue; // said above
     if (risks.includes("noindex") && /noindex/i.test(warning)) continue;
     if (risks.includes("canonical_elsewhere") && /canonical/i.test(warning)) continue;
+    if (risks.includes("robots_txt_disallowed") && /robots\.txt/i.test(warning)) continue;
     out.push(el("div", { className: "banner warn", dataset: { banner: "warning" } }, warning));
   }
   if (analysis.page.truncated) {
