@@ -72,6 +72,7 @@ def _recheck_one(app: Flask, backlink_id: int) -> Change | None:
         target,
         allow_private=private_fetch_allowed(app.config),
         max_links=int(app.config["MAX_LINKS"]),
+        robots_txt=bool(app.config["ROBOTS_TXT"]),
     )
     with db.session_scope(app) as session:
         backlink = get_backlink(session, backlink_id)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from conftest import PageServer
 from flask.testing import FlaskClient
 
 PAGE = {"url": "https://blog.test/post", "html": '<a href="https://mysite.com/" rel=ugc>me</a>'}
@@ -198,3 +201,45 @@ def test_bad_link_fields_are_clear_400s(client: FlaskClient) -> None:
     for value in ("href", [1], {"href": True}, ["href"] * 101):
         response = client.post("/api/v1/analyze", json={**base, "link_fields": value})
         assert error_of(response) == (400, "invalid_link_fields"), value
+
+
+def test_robots_txt_that_disallows_the_page_puts_its_links_at_risk(
+    app: Any, page_server: PageServer
+) -> None:
+    app.config.update(ROBOTS_TXT=True, ALLOW_PRIVATE_FETCH=True)
+    page_server.page("/robots.txt", "User-agent: Googlebot\nDisallow: /private\n")
+    page_url = page_server.url("/private/page")
+    body = (
+        app.test_client()
+        .post(
+            "/api/v1/analyze",
+            json={
+                "url": page_url,
+                "html": '<a href="https://mysite.com/">me</a>',
+                "sites": ["mysite.com"],
+                "frames": [{"url": page_server.url("/open/frame"), "html": '<a href="/x">x</a>'}],
+            },
+        )
+        .get_json()
+    )
+    assert body["page"]["robots_txt"] == {
+        "status": "disallowed",
+        "url": page_server.url("/robots.txt"),
+        "rule": "Disallow: /private",
+    }
+    assert body["links"][0]["risks"] == ["robots_txt_disallowed"]
+    assert body["sites"]["risks"] == ["robots_txt_disallowed"]
+    assert body["page"]["frames"][0]["robots_txt"]["status"] == "allowed"
+    assert body["links"][1]["risks"] == ["in_frame"]
+    assert body["page"]["warnings"][0].startswith("robots.txt blocks Googlebot from this page")
+
+
+def test_robots_txt_is_not_fetched_when_turned_off(app: Any, page_server: PageServer) -> None:
+    app.config.update(ROBOTS_TXT=False, ALLOW_PRIVATE_FETCH=True)
+    body = (
+        app.test_client()
+        .post("/api/v1/analyze", json={"url": page_server.url("/p"), "html": "<a href=/x>x</a>"})
+        .get_json()
+    )
+    assert body["page"]["robots_txt"]["status"] == "unknown"
+    assert page_server.hits == []

@@ -279,3 +279,15 @@ def test_a_followed_backlink_on_a_noindex_page_is_live_but_at_risk(
     assert second["check"]["links"][0]["risks"] == ["noindex"]
     page = fetching_client.get("/backlinks").get_data(as_text=True)
     assert "at risk: noindex page" in page
+
+
+def test_a_followed_backlink_behind_a_robots_txt_disallow_is_live_but_at_risk(
+    fetching_app: Flask, page_server: PageServer
+) -> None:
+    fetching_app.config["ROBOTS_TXT"] = True
+    client = fetching_app.test_client()
+    url = page_server.page("/private/post", '<a href="https://mysite.com/">my site</a>')
+    page_server.page("/robots.txt", "User-agent: *\nDisallow: /private/\n")
+    body = check(client, track(client, url)["id"])
+    assert body["last_result"] == "live-followed"
+    assert body["last_risks"] == ["robots_txt_disallowed"]

@@ -10,6 +10,7 @@ import ada_url
 from flask import Request, current_app
 
 from server.analysis import Analysis, FrameDocument, InvalidSite, Link, analyze
+from server.api.robots_txt import robots_txt_alongside
 from server.errors import ApiError
 
 MAX_SITE_ENTRIES = 200
@@ -229,7 +230,14 @@ def link_fields(value: Any) -> tuple[str, ...] | None:
 
 
 def analyze_page_request(page: PageRequest) -> Analysis:
-    """Run the engine on a validated payload, within the configured link cap."""
+    """Run the engine on a validated payload, within the configured link cap, while the
+    robots.txt verdicts of the page and its frames are fetched beside it."""
+    documents = (page.url, *(frame.url for frame in page.frames))
+    with robots_txt_alongside(current_app.config, documents) as robots_txt:
+        return robots_txt.applied_to(_analyze(page))
+
+
+def _analyze(page: PageRequest) -> Analysis:
     try:
         return analyze(
             page.html,

@@ -43,6 +43,7 @@ def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoopbackSer
             # "Track this backlink" checks the test pages, and robots.txt (pages/robots.txt)
             # is fetched for them: both on loopback.
             "ALLOW_PRIVATE_FETCH": True,
+            "ROBOTS_TXT": True,
         }
     )
     app.wsgi_app = RequestRecorder(app.wsgi_app)  # type: ignore[method-assign]

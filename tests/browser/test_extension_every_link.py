@@ -216,6 +216,8 @@ def test_the_answer_lists_every_link_once_with_where_it_lives_and_what_a_crawler
         assert link["hidden"] is chromium["expect_hidden"], link
         assert ("hidden" in link["risks"]) is chromium["expect_hidden"], link
         if link["frame"] is None:
+            # pages/robots.txt disallows /every-link/: Google cannot crawl the page.
+            assert link["risks"][0] == "robots_txt_disallowed", link
             made = link["href"].removeprefix(page_server.url) in SCRIPT_MADE
             assert link["origin"] == ("script" if made else "html"), link
             assert ("script_only" in link["risks"]) is made, link
@@ -223,6 +225,11 @@ def test_the_answer_lists_every_link_once_with_where_it_lives_and_what_a_crawler
         else:
             assert "in_frame" in link["risks"], link
             assert link["frame_url"] == answer["page"]["frames"][link["frame"]]["url"]
+    assert answer["page"]["robots_txt"] == {
+        "status": "disallowed",
+        "url": f"{page_server.url}/robots.txt",
+        "rule": "Disallow: /every-link/",
+    }
     # The same-origin frame obeys its own meta robots, not the page's.
     in_frame = [x for x in links if x["frame"] == 0]
     assert all(

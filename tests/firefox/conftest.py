@@ -125,17 +125,22 @@ def firefox_run(
         "shippedExtensionDir": str(EXTENSION),
     }
     env = {**os.environ, "PUPPETEER_SKIP_DOWNLOAD": "1"}
-    try:
-        done = subprocess.run(
-            ["node", str(HERE / "popup_smoke.mjs"), json.dumps(config)],
-            capture_output=True,
-            text=True,
-            timeout=NODE_TIMEOUT_S,
-            env=env,
-            check=False,
-        )
-    finally:
-        _kill_leftover_firefox()
+    # One more try when Firefox itself closed its first window before the script could use
+    # it (seen on a loaded 2-core machine): a start-up race, not what the test looks at.
+    for attempt in (1, 2):
+        try:
+            done = subprocess.run(
+                ["node", str(HERE / "popup_smoke.mjs"), json.dumps(config)],
+                capture_output=True,
+                text=True,
+                timeout=NODE_TIMEOUT_S,
+                env=env,
+                check=False,
+            )
+        finally:
+            _kill_leftover_firefox()
+        if done.returncode == 0 or "Target closed" not in done.stderr or attempt == 2:
+            break
     assert done.returncode == 0, f"popup_smoke.mjs failed:\n{done.stderr[-4000:]}"
     result: dict[str, Any] = json.loads(done.stdout)
     report = {key: value for key, value in result.items() if key != "page"}
