@@ -126,6 +126,9 @@ async function runAction(button, label, action, describe) {
   }
 }
 
+// A feature module (one file, e.g. a link check) adds its column and chip at import with
+// lib/columns.js addColumn() and lib/filters.js addFilter(), is wired here by one line, as
+// "Track this backlink" is, and calls view.refresh() when its data for the links changes.
 function wireResult() {
   view = createView({ onLink: goToLink });
   $("highlight-toggle").addEventListener("change", toggleHighlight);

@@ -241,6 +241,24 @@ def test_the_answer_lists_every_link_once_with_where_it_lives_and_what_a_crawler
     assert dsd_closed["rel"] == ["sponsored,nofollow"]
     assert "rel=sponsored" in dsd_closed["nofollow_reasons"]
 
+    # The popup says it once for the page, in words, and in the verdict for my site.
+    banner = popup.locator("[data-banner=page-risks]")
+    assert banner.inner_text().startswith("Links on this page may not count: blocked by robots.txt")
+    banner.locator("summary").click()
+    assert "robots.txt blocks Googlebot from this page: Google cannot crawl it" in (
+        banner.inner_text()
+    )
+    assert f"(Disallow: /every-link/ in {page_server.url}/robots.txt)" in banner.inner_text()
+    mine = popup.locator("[data-match=my-site] .verdict")
+    assert mine.inner_text() == "Yes · followed · at risk: blocked by robots.txt"
+    assert "robots.txt blocks Googlebot" in (mine.get_attribute("title") or "")
+    # The page's rows do not repeat the page's risk; a frame's rows say their document's.
+    frame_rows = [f"[data-href='{x['href']}']" for x in links if x["frame"] is not None]
+    page_rows = "#link-rows tr" + "".join(f":not({row})" for row in frame_rows)
+    assert popup.locator(f"{page_rows} [data-risk=robots_txt_disallowed]").count() == 0
+    framed = popup.locator("tr[data-href='https://base.example/dir/page'] [data-risk]")
+    assert framed.all_inner_texts() == ["robots.txt", "frame"]
+
     # The popup lists exactly these links, and marks risks, frames and shadow trees.
     assert rows(popup) == [x["href"] for x in links]
     hidden_row = popup.locator("tr[data-href='https://hidden.example/opacity']")
