@@ -6,6 +6,17 @@
 export const MAX_FRAMES = 100;
 /** Frames stop being added once the documents hold this many characters of HTML. */
 export const MAX_TOTAL_HTML = 8_000_000;
+/**
+ * The served HTML goes along only while everything stays under this many characters: the
+ * server takes 10 MiB by default (LINKINSPECTOR_MAX_PAGE_BYTES), and a page it refuses is
+ * worse than a page whose links' origin is unknown.
+ */
+export const MAX_BODY_CHARS = 9_000_000;
+
+/** Whether the served HTML fits beside the documents (their HTML, in characters). */
+export function servedFits(documentChars, servedChars) {
+  return documentChars + servedChars <= MAX_BODY_CHARS;
+}
 
 const HTML_TYPES = new Set(["text/html", "application/xhtml+xml"]);
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { MAX_FRAMES, assembleFrames, linkPlaces, originPattern, unreadOrigins } from "./frames.js";
+import { MAX_BODY_CHARS, MAX_FRAMES, assembleFrames, linkPlaces, originPattern, servedFits, unreadOrigins } from "./frames.js";
 
 const doc = (url, path, children = [], links = [{ href: `${url}#a`, hidden: false, shadow: false }], over = {}) => ({
   url, html: `<a href="#a">${url}</a>`, charset: "UTF-8", contentType: "text/html", path, live_links: links, children, ...over,
@@ -148,4 +148,9 @@ test("live links sent as one JSON string are read as the list they stand for", (
   assert.deepEqual(page.live_links, top.live_links);
   assert.deepEqual(frames[0].live_links, [{ href: "https://a.example/x", hidden: true }]);
   assert.equal(typeof results[0].result.live_links, "string", "the answer it was given is left as it was");
+});
+
+test("the served HTML goes along only while the request stays under the server's default limit", () => {
+  assert.ok(servedFits(1_000_000, 1_000_000));
+  assert.ok(!servedFits(MAX_BODY_CHARS - 10, 11));
 });

@@ -3,7 +3,7 @@ import * as api from "../lib/api.js";
 import { ext } from "../lib/browser.js";
 import { csvFileName, linksToCsv, linksToTsv } from "../lib/csv.js";
 import { matchIndex } from "../lib/filters.js";
-import { assembleFrames, linkPlaces, unreadOrigins } from "../lib/frames.js";
+import { assembleFrames, linkPlaces, servedFits, unreadOrigins } from "../lib/frames.js";
 import { injectionErrorExplanation, nonHtmlExplanation, restrictionFor } from "../lib/pageAccess.js";
 import { settingsFrom } from "../lib/settings.js";
 import { STATUS_STYLES, linkStatus } from "../lib/status.js";
@@ -164,6 +164,8 @@ const later = (ms) => new Promise((resolve) => setTimeout(() => resolve(undefine
 /** The page as the API takes it, from what start.js read in each frame and the served HTML. */
 function pageFrom(results, served) {
   const { top, frames, unread, skipped } = assembleFrames(results);
+  const chars = frames.reduce((sum, f) => sum + (f.html?.length ?? 0), top.html?.length ?? 0);
+  if (served && !servedFits(chars, served.html.length)) served = null;
   return {
     url: top.url,
     html: top.html,
@@ -217,7 +219,9 @@ async function grantFrames(event) {
 function whenServed(served) {
   document.body.dataset.origins = "pending";
   served.then(async (answer) => {
-    if (!answer) {
+    const { html, frames } = state.collected;
+    const chars = frames.reduce((sum, f) => sum + (f.html?.length ?? 0), html.length);
+    if (!answer || !servedFits(chars, answer.html.length)) {
       document.body.dataset.origins = "unknown";
       return;
     }

@@ -136,3 +136,17 @@ def test_shipped_manifest_gets_the_server_origin_when_options_are_saved(
     assert shipped["permissions"]["origins"] == ["http://127.0.0.1/*"]
     assert shipped["connection"]["kind"] == "result ok", shipped["connection"]["text"]
     assert shipped["stored"]["serverUrl"] == api_url
+
+
+def test_a_frame_on_another_site_is_read_once_the_user_allows_that_site(
+    firefox_run: dict[str, Any], api_url: str
+) -> None:
+    grant = firefox_run["grant"]
+    assert grant is not None
+    assert "1 frame was not read (localhost)" in (grant["before"]["banner"] or "")
+    assert not any(href and href.endswith("/from-frame") for href in grant["before"]["rows"])
+    assert grant["after"] is not None, "the frame's links never came"
+    assert grant["after"]["banner"] is None
+    port = firefox_run["page"]["url"].split(":")[2].split("/")[0]
+    assert f"http://localhost:{port}/from-frame" in grant["after"]["rows"]
+    assert "http://localhost/*" in grant["permissions"]["origins"]
