@@ -37,6 +37,23 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_AUTO_UPGRADE": True,
     # Let backlink checks fetch loopback/private addresses (tests, intranets); off = SSRF-safe.
     "ALLOW_PRIVATE_FETCH": False,
+    # Background jobs (server/jobs). The task queue: None = a SQLite file in the instance
+    # folder (one machine, no other server); redis://host:6379/0 or postgresql://... lets
+    # workers on several machines share the work.
+    "QUEUE_URL": None,
+    "WORKER_THREADS": 4,  # jobs one worker process works on at once
+    "FETCH_THREADS": 64,  # requests one worker process has in flight, all hosts together
+    "PER_HOST_LIMIT": 2,  # requests at once to one host, shared by every job of a worker
+    "MAX_RETRY_AFTER": 60,  # seconds of Retry-After waited out; a longer one means blocked
+    "LINK_CHECK_TIMEOUT": 15,  # seconds for one request of a link check, all included
+    "LINK_CHECK_CACHE_SECONDS": 3600,  # a URL's check is reused this long (0: never)
+    # Regular expressions searched in a URL's path and query: a match is never requested
+    # (None: the built-in list in server/fetch/politeness.py).
+    "ACTION_URL_PATTERNS": None,
+    "JOB_LEASE_SECONDS": 60,  # a worker that stops renewing its items for this long is dead
+    "JOB_LAP_SECONDS": 30,  # a job task works this long, then queues itself again
+    "JOB_PARALLELISM": 2,  # tasks per job in flight (workers of several processes share it)
+    "MAX_JOB_URLS": 10_000,
 }
 
 EXTENSION_ORIGIN = re.compile(
@@ -265,6 +282,8 @@ def normalise(config: MutableMapping[str, Any]) -> None:
     if not isinstance(config.get("RATELIMIT_STORAGE_URI"), str):
         raise ConfigError("RATELIMIT_STORAGE_URI must be a URI such as memory:// or redis://host.")
 
+    normalise_jobs(config)
+
     binds = text_list("BIND", config.get("BIND"))
     refuse_exposure_without_token(binds, config["API_TOKEN"])
     if not config["API_TOKEN"] and not serves_loopback_only(hosts):
@@ -273,3 +292,50 @@ def normalise(config: MutableMapping[str, Any]) -> None:
             f"ALLOWED_HOSTS includes {', '.join(public)}, so the server is meant to be reached "
             f"beyond this machine; set LINKINSPECTOR_API_TOKEN first."
         )
+
+
+QUEUE_SCHEMES = ("sqlite:", "redis:", "rediss:", "unix:", "postgresql:", "postgres:")
+
+
+def normalise_jobs(config: MutableMapping[str, Any]) -> None:
+    """Check the background-job settings in place; ConfigError if unusable."""
+    queue_url = config.get("QUEUE_URL")
+    if queue_url in (None, ""):
+        config["QUEUE_URL"] = None
+    elif not isinstance(queue_url, str) or not queue_url.startswith(QUEUE_SCHEMES):
+        raise ConfigError(
+            "QUEUE_URL must be redis://host:6379/0, postgresql://user:password@host/db or "
+            "sqlite:///path (unset: a SQLite file in the instance folder)."
+        )
+    for name, minimum in (
+        ("WORKER_THREADS", 1),
+        ("FETCH_THREADS", 1),
+        ("PER_HOST_LIMIT", 1),
+        ("MAX_RETRY_AFTER", 0),
+        ("LINK_CHECK_TIMEOUT", 1),
+        ("LINK_CHECK_CACHE_SECONDS", 0),
+        ("JOB_LEASE_SECONDS", 2),
+        ("JOB_LAP_SECONDS", 1),
+        ("JOB_PARALLELISM", 1),
+        ("MAX_JOB_URLS", 1),
+    ):
+        config[name] = positive_int(name, config.get(name, DEFAULTS[name]), minimum=minimum)
+    patterns = config.get("ACTION_URL_PATTERNS")
+    if patterns not in (None, ""):
+        if isinstance(patterns, str):
+            patterns = [patterns]
+        if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+            raise ConfigError(
+                "ACTION_URL_PATTERNS must be a JSON list of regular expressions, "
+                'e.g. ["(^|/)logout", "unsubscribe"].'
+            )
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ConfigError(
+                    f"ACTION_URL_PATTERNS: {pattern!r} is not a regular expression ({exc})."
+                ) from None
+        config["ACTION_URL_PATTERNS"] = patterns
+    else:
+        config["ACTION_URL_PATTERNS"] = None

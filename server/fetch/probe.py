@@ -1,0 +1,215 @@
+"""One HTTP exchange with any URL, SSRF-safe, for checking that a link works: HEAD or GET,
+any content type, no redirect followed (the caller checks each hop: its address, its host's
+politeness, whether it looks like an action), the body read only as far as asked.
+
+The whole exchange — connect, headers, body — ends by one deadline held at the socket: a
+server that drips one header byte every few seconds is cut off when the time is up."""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import http.client
+import itertools
+import socket
+import threading
+import time
+from dataclasses import dataclass
+
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    DecodeError,
+    HTTPError,
+    NewConnectionError,
+    ProtocolError,
+    ReadTimeoutError,
+)
+
+from server.fetch.addresses import IPAddress, Target, allowed_addresses, parse_target
+from server.fetch.model import FetchError
+
+_CHUNK = 16 * 1024
+_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeResponse:
+    """What one request to one URL answered."""
+
+    url: str  # the URL requested (as a browser serialises it, without fragment)
+    method: str
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes  # the first `body_bytes` bytes (decompressed); empty for HEAD
+
+    def header(self, name: str) -> str | None:
+        """The first value of header `name` (case-insensitive), or None."""
+        name = name.lower()
+        return next((v for k, v in self.headers if k.lower() == name), None)
+
+    @property
+    def location(self) -> str | None:
+        """The Location header read as a browser reads it (UTF-8 bytes), or None."""
+        value = self.header("Location")
+        if value is None:
+            return None
+        try:  # http.client decodes header bytes as Latin-1
+            return value.encode("latin-1").decode("utf-8")
+        except UnicodeError:
+            return value
+
+
+class _Reaper:
+    """Shuts a socket down when its exchange's deadline passes: a blocked read then returns
+    at once, whatever the server is doing (one thread for every probe in the process)."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, socket.socket]] = []
+        self._live: set[int] = set()
+        self._ids = itertools.count()
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, sock: socket.socket, deadline: float) -> int:
+        with self._wake:
+            token = next(self._ids)
+            heapq.heappush(self._heap, (deadline, token, sock))
+            self._live.add(token)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="probe-reaper", daemon=True)
+                self._thread.start()
+            self._wake.notify()
+            return token
+
+    def forget(self, token: int) -> None:
+        with self._wake:
+            self._live.discard(token)
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while self._heap and self._heap[0][1] not in self._live:
+                    heapq.heappop(self._heap)  # finished in time
+                if not self._heap:
+                    self._wake.wait(5.0)
+                    continue
+                deadline, token, sock = self._heap[0]
+                left = deadline - time.monotonic()
+                if left > 0:
+                    self._wake.wait(left)
+                    continue
+                heapq.heappop(self._heap)
+                self._live.discard(token)
+            with contextlib.suppress(OSError):  # already closed
+                sock.shutdown(socket.SHUT_RDWR)
+
+
+_REAPER = _Reaper()
+
+
+def _connection(target: Target, address: IPAddress, timeout: float) -> HTTPConnection:
+    # Connect to the checked address; TLS still sends SNI for, and verifies the certificate
+    # against, the host name of the URL.
+    if target.scheme == "https":
+        return HTTPSConnection(
+            str(address),
+            target.port,
+            timeout=timeout,
+            cert_reqs="CERT_REQUIRED",
+            server_hostname=target.hostname,
+            assert_hostname=target.hostname,
+        )
+    return HTTPConnection(str(address), target.port, timeout=timeout)
+
+
+def _connect(target: Target, addresses: tuple[IPAddress, ...], timeout: float) -> HTTPConnection:
+    """A connection to the first of the host's checked addresses that accepts one."""
+    failure: Exception | None = None
+    for address in addresses:
+        conn = _connection(target, address, timeout)
+        try:
+            conn.connect()
+        except (NewConnectionError, ConnectTimeoutError, OSError) as exc:
+            conn.close()
+            failure = exc
+            continue
+        return conn
+    assert failure is not None
+    raise failure
+
+
+def _failure(exc: BaseException, target: Target, expired: bool) -> FetchError:
+    if isinstance(exc, FetchError):
+        return exc
+    if expired:
+        return FetchError("timeout", f"{target.host_header} did not answer in time")
+    if isinstance(exc, ConnectTimeoutError) and not isinstance(exc, NewConnectionError):
+        return FetchError("timeout", f"connecting to {target.host_header} timed out")
+    if isinstance(exc, ReadTimeoutError | TimeoutError | socket.timeout):
+        return FetchError("timeout", f"{target.host_header} did not answer in time")
+    if isinstance(exc, DecodeError):
+        return FetchError("connect", f"{target.host_header} sent a body that does not decompress")
+    if isinstance(exc, NewConnectionError | ConnectionRefusedError):
+        return FetchError("connect", f"{target.host_header} refused the connection")
+    return FetchError("connect", f"cannot fetch from {target.host_header}: {exc}")
+
+
+def probe(
+    url: str,
+    *,
+    method: str = "HEAD",
+    allow_private: bool = False,
+    connect_timeout: float = 5.0,
+    read_timeout: float = 10.0,
+    total_timeout: float = 15.0,
+    body_bytes: int = 0,
+    user_agent: str,
+) -> ProbeResponse:
+    """Send one `method` request to `url` and return its status, headers and the start of
+    its body. Raises FetchError: bad_url, bad_scheme, blocked_address, dns, connect, timeout."""
+    target = parse_target(url)
+    addresses = allowed_addresses(target, allow_private=allow_private)
+    deadline = time.monotonic() + total_timeout
+    headers = {
+        "Host": target.host_header,
+        "User-Agent": user_agent,
+        "Accept": _ACCEPT,
+        "Accept-Encoding": "gzip, deflate",
+        "Connection": "close",
+    }
+    conn: HTTPConnection | None = None
+    token: int | None = None
+    try:
+        conn = _connect(target, addresses, min(connect_timeout, total_timeout))
+        assert conn.sock is not None
+        token = _REAPER.watch(conn.sock, deadline)
+        conn.timeout = max(0.001, min(read_timeout, deadline - time.monotonic()))
+        conn.request(method, target.request_target, headers=headers, preload_content=False)
+        response = conn.getresponse()
+        body = bytearray()
+        if method != "HEAD":
+            while len(body) < body_bytes:
+                chunk = response.read1(_CHUNK, decode_content=True)
+                if not chunk:
+                    break
+                body += chunk
+        if time.monotonic() >= deadline:
+            raise FetchError("timeout", f"{target.host_header} did not answer in time")
+        return ProbeResponse(
+            url=target.url,
+            method=method,
+            status=response.status,
+            headers=tuple(response.headers.items()),
+            body=bytes(body[:body_bytes]),
+        )
+    except (HTTPError, ProtocolError, http.client.HTTPException, OSError, ValueError) as exc:
+        raise _failure(exc, target, time.monotonic() >= deadline) from exc
+    finally:
+        if token is not None:
+            _REAPER.forget(token)
+        if conn is not None:
+            conn.close()
+
+
+__all__ = ["ProbeResponse", "parse_target", "probe"]
