@@ -94,12 +94,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             host.seen[f"{method} {path}"] += 1
             host.in_flight += 1
             host.peak = max(host.peak, host.in_flight)
+        # A request counts as in flight while the server "works" on it; the count drops as
+        # the answer starts, so a client that moves on once it has read the answer is not
+        # seen overlapping with itself.
         try:
             time.sleep(web.delay)
-            self._route(method, path, parts.query, first)
         finally:
             with host.lock:
                 host.in_flight -= 1
+        self._route(method, path, parts.query, first)
 
     def _route(self, method: str, path: str, query: str, first: bool) -> None:
         host = self.server.sim
