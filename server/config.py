@@ -42,7 +42,7 @@ DEFAULTS: dict[str, Any] = {
     # workers on several machines share the work.
     "QUEUE_URL": None,
     "WORKER_THREADS": 4,  # jobs one worker process works on at once
-    "FETCH_THREADS": 64,  # requests one worker process has in flight, all hosts together
+    "FETCH_THREADS": 128,  # requests one worker process has in flight, all hosts together
     "PER_HOST_LIMIT": 2,  # requests at once to one host, shared by every job of a worker
     "MAX_RETRY_AFTER": 60,  # seconds of Retry-After waited out; a longer one means blocked
     "LINK_CHECK_TIMEOUT": 15,  # seconds for one request of a link check, all included

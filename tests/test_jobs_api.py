@@ -19,8 +19,8 @@ from sqlalchemy import select, update
 
 from server.jobs.runner import run_lap, run_until_done
 from server.store.db import session_scope
+from server.store.job_claims import MAX_ATTEMPTS, claim_items
 from server.store.job_models import JobItem
-from server.store.jobs import MAX_ATTEMPTS, claim_items
 from server.store.models import utcnow
 
 pytestmark = pytest.mark.databases
@@ -224,9 +224,7 @@ def test_jobs_are_listed_newest_first(jobs_app: Flask, client: FlaskClient) -> N
     assert "results" not in only["items"][0]
 
 
-def test_racing_laps_do_every_item_exactly_once(
-    jobs_app: Flask, client: FlaskClient
-) -> None:
+def test_racing_laps_do_every_item_exactly_once(jobs_app: Flask, client: FlaskClient) -> None:
     with SimulatedWeb(4, delay=0.03) as web:
         urls = [host.url(f"/ok/{i}") for host in web.hosts for i in range(15)]
         job = start(client, "/api/v1/link-checks", {"urls": urls})
@@ -253,7 +251,7 @@ def test_items_of_a_dead_worker_are_taken_over_when_their_lease_runs_out(
     job = start(client, "/api/v1/link-checks", {"urls": urls})
     with session_scope(jobs_app) as session:
         taken = claim_items(session, job["id"], "dead-worker", 2, timedelta(seconds=1))
-    assert len(taken) == 2
+    assert len(taken.items) == 2 and not taken.exhausted
     body = finished(jobs_app, client, job["id"])  # waits for the lease, then takes them over
     assert (body["status"], body["done"]) == ("done", 4)
     with session_scope(jobs_app) as session:

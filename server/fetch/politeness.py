@@ -337,7 +337,7 @@ _SHARED_LOCK = threading.Lock()
 _SHARED: dict[tuple[int, int], HostDispatcher] = {}
 
 
-def shared_dispatcher(per_host: int = DEFAULT_PER_HOST, threads: int = 64) -> HostDispatcher:
+def shared_dispatcher(per_host: int = DEFAULT_PER_HOST, threads: int = 128) -> HostDispatcher:
     """The process's dispatcher (and politeness) for these limits: every job in a worker
     process shares it, so a host sees at most `per_host` requests from this process."""
     with _SHARED_LOCK:

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from server.fetch.politeness import Slot
 from server.jobs.settings import JobSettings
+from server.store.job_claims import ClaimedItem, ItemResult
 from server.store.job_models import Job
-from server.store.jobs import ClaimedItem, ItemResult
 
 
 class Kind(Protocol):

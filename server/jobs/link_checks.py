@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from server.fetch.politeness import Slot
 from server.jobs.settings import JobSettings
 from server.linkcheck import LASTING_RESULTS, CheckSettings, check_link
+from server.store.job_claims import ClaimedItem, ItemResult
 from server.store.job_models import Job
-from server.store.jobs import ClaimedItem, ItemResult, cache_checks, cached_checks
+from server.store.link_check_cache import cache_checks, cached_checks
 from server.store.models import utcnow
 
 KIND = "link-check"

@@ -15,8 +15,8 @@ from server.analysis import Analysis, InvalidSite, analyze
 from server.fetch import FetchedPage, FetchError, fetch_page
 from server.fetch.politeness import Slot, action_match
 from server.jobs.settings import JobSettings
+from server.store.job_claims import ClaimedItem, ItemResult
 from server.store.job_models import Job
-from server.store.jobs import ClaimedItem, ItemResult
 from server.store.prospects import save_page, verdict
 
 KIND = "prospect-bulk"

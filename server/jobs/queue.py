@@ -18,7 +18,9 @@ from huey.api import TaskWrapper
 
 from server.jobs.runner import job_settings, run_lap
 from server.store.db import session_scope
-from server.store.jobs import claim_stalled, forget_workers, prune_cache, stalled_jobs
+from server.store.job_claims import forget_workers
+from server.store.jobs import claim_stalled, stalled_jobs
+from server.store.link_check_cache import prune_cache
 from server.store.models import utcnow
 
 log = logging.getLogger(__name__)

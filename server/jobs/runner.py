@@ -24,30 +24,30 @@ from server.jobs.kind import Kind
 from server.jobs.kinds import KINDS
 from server.jobs.settings import JobSettings, worker_id
 from server.store.db import session_scope
-from server.store.job_models import FINISHED_STATUSES
-from server.store.jobs import (
+from server.store.job_claims import (
     MAX_ATTEMPTS,
     ClaimedItem,
+    ClaimLimits,
     ItemResult,
     claim_items,
-    fail_job,
-    finish_if_complete,
-    get_job,
-    job_status,
     next_lease_end,
     record_results,
     release_items,
     renew_leases,
 )
+from server.store.job_models import FINISHED_STATUSES
+from server.store.jobs import fail_job, finish_if_complete, get_job, job_status
 from server.store.models import utcnow
 
 log = logging.getLogger(__name__)
 
 # Set when the worker process is shutting down: laps stop claiming and hand their items back.
 STOPPING = threading.Event()
-_FLUSH_EVERY = 0.25  # seconds between result writes
+_FLUSH_EVERY = 0.1  # seconds between result writes (what a SIGKILL can cost)
 _FLUSH_COUNT = 100  # or this many results, whichever comes first
 _STATUS_EVERY = 0.5  # seconds between looks at the job's status (cancelled?)
+_CLAIM_EVERY = 0.1  # seconds between claims while the lap has room for more items
+_BLOCKED_RETRY = 2.0  # seconds before a lap whose hosts others hold looks again
 _STOP_GRACE = 2.0  # seconds a stopping lap waits for requests already under way
 
 
@@ -97,13 +97,18 @@ class _Lap:
         self.outstanding: dict[int, tuple[ClaimedItem, Future[ItemResult]]] = {}
         self.finished: queue.SimpleQueue[int] = queue.SimpleQueue()
         self.buffer: list[ItemResult] = []
-        self.exhausted = False
+        self.exhausted = False  # nothing of the job is left to claim, by anyone
+        self.blocked = False  # the last claim got nothing: other workers hold those hosts
         self.cancelled = False
+        self.limits = ClaimLimits(
+            per_host=settings.per_host * 4,
+            hosts=max(1, -(-settings.fetch_threads // settings.per_host)),
+        )
 
     def run(self) -> LapEnd:
         started = time.monotonic()
         deadline = started + self.settings.lap_seconds
-        next_status = last_flush = last_renew = started
+        next_status = next_claim = last_flush = last_renew = started
         renew_every = self.settings.lease.total_seconds() / 3
         while True:
             now = time.monotonic()
@@ -117,9 +122,11 @@ class _Lap:
             if (
                 not self.exhausted
                 and now < deadline
-                and len(self.outstanding) <= self.kind.window // 2
+                and now >= next_claim
+                and len(self.outstanding) < self.kind.window
             ):
                 self._claim(self.kind.window - len(self.outstanding))
+                next_claim = now + _CLAIM_EVERY
             self._collect(timeout=0.05 if self.buffer else 0.1)
             now = time.monotonic()
             if self.buffer and (
@@ -133,15 +140,23 @@ class _Lap:
                 with session_scope(self.app) as session:
                     renew_leases(session, self.job_id, self.worker, self.settings.lease)
                 last_renew = now
-            if not self.outstanding and not self.buffer and (self.exhausted or now >= deadline):
+            if (
+                not self.outstanding
+                and not self.buffer
+                and (self.exhausted or self.blocked or now >= deadline)
+            ):
                 break
         return self._end()
 
     def _claim(self, count: int) -> None:
         with session_scope(self.app) as session:
-            items = claim_items(session, self.job_id, self.worker, count, self.settings.lease)
+            claim = claim_items(
+                session, self.job_id, self.worker, count, self.settings.lease, self.limits
+            )
+            items = claim.items
+            self.exhausted = claim.exhausted
+            self.blocked = not items and not claim.exhausted
             if not items:
-                self.exhausted = True
                 return
             known = {r.item.id: r for r in self.kind.before(self.context, session, items)}
         for item in items:
@@ -222,6 +237,8 @@ class _Lap:
         with session_scope(self.app) as session:
             if finish_if_complete(session, self.job_id):
                 return LapEnd("none")
+            if self.blocked:
+                return LapEnd("later", min(_BLOCKED_RETRY, self.settings.lease.total_seconds()))
             if not self.exhausted:
                 return LapEnd("now")
             # Others hold what is left: look again when their leases would run out.

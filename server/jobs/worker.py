@@ -21,7 +21,7 @@ from server.jobs.queue import describe, get_queue
 from server.jobs.runner import STOPPING, job_settings
 from server.jobs.settings import worker_id
 from server.store.db import get_store, session_scope
-from server.store.jobs import worker_gone, worker_seen
+from server.store.job_claims import worker_gone, worker_seen
 
 log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 15

@@ -1,51 +1,26 @@
-"""Jobs in the database: create one with its items, claim items under a lease (safe with
-many workers on SQLite and PostgreSQL), record results only while the claim holds, cancel,
-finish, read progress and results, and the link-check cache."""
+"""Jobs in the database: create one with its items (ranked so that claims take hosts in
+turn), read, list, cancel, fail or finish it, and read its progress and results. How
+workers claim and record items: server/store/job_claims.py."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, and_, delete, func, insert, or_, select, update
+from sqlalchemy import CursorResult, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from server.store.db import insert_or_upsert
-from server.store.job_models import FINISHED_STATUSES, Job, JobItem, LinkCheckCache, Worker
+from server.store.job_models import FINISHED_STATUSES, Job, JobItem
 from server.store.models import url_key, utcnow
-
-# An item whose worker died this many times while on it is given up (recorded as "error"),
-# so one URL that kills workers cannot stop a job forever.
-MAX_ATTEMPTS = 3
 
 
 @dataclass(frozen=True, slots=True)
 class NewItem:
     url: str
     host: str
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimedItem:
-    id: int
-    position: int
-    url: str
-    host: str
-    attempts: int
-
-
-@dataclass(slots=True)
-class ItemResult:
-    """What a worker found for one claimed item; `apply`, when given, writes the rest of
-    the item's effect (a saved prospect) in the same transaction, and returns the result."""
-
-    item: ClaimedItem
-    outcome: str
-    result: dict[str, Any]
-    apply: Callable[[Session], dict[str, Any]] | None = None
 
 
 def create_job(
@@ -90,7 +65,7 @@ def create_job(
     return job
 
 
-def _changed(result: Any) -> int:
+def changed(result: Any) -> int:
     """Rows an UPDATE or DELETE touched."""
     assert isinstance(result, CursorResult)
     return int(result.rowcount)
@@ -126,7 +101,7 @@ def list_jobs(
 
 def cancel_job(session: Session, job: Job) -> bool:
     """Cancel a queued or running job (True), or leave a finished one alone (False)."""
-    changed = _changed(
+    updated = changed(
         session.execute(
             update(Job)
             .where(Job.id == job.id, Job.status.in_(("queued", "running")))
@@ -135,9 +110,16 @@ def cancel_job(session: Session, job: Job) -> bool:
         )
     )
     session.expire(job)
-    if changed:
+    if updated:
+        # Its items' hosts are free for other jobs at once, not when the leases run out.
+        session.execute(
+            update(JobItem)
+            .where(JobItem.job_id == job.id, JobItem.state == "claimed")
+            .values(state="pending", claimed_by=None, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
         store_summary(session, job.id)
-    return bool(changed)
+    return bool(updated)
 
 
 def fail_job(session: Session, job_id: int, error: str) -> None:
@@ -154,137 +136,6 @@ def job_status(session: Session, job_id: int) -> str | None:
     return session.scalar(select(Job.status).where(Job.id == job_id))
 
 
-def _claimable(now: datetime) -> Any:
-    return or_(
-        JobItem.state == "pending",
-        and_(JobItem.state == "claimed", JobItem.lease_until < now),
-    )
-
-
-def claim_items(
-    session: Session, job_id: int, worker: str, count: int, lease: timedelta
-) -> list[ClaimedItem]:
-    """Take up to `count` items of a running or queued job that nobody holds (pending, or
-    claimed under a lease that ran out), for `lease`; the job becomes running."""
-    now = utcnow()
-    chosen = (
-        select(JobItem.id)
-        .where(JobItem.job_id == job_id, _claimable(now))
-        .order_by(JobItem.rank, JobItem.position)
-        .limit(count)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        # Two workers claiming at once each skip the rows the other is taking.
-        chosen = chosen.with_for_update(skip_locked=True)
-    rows = session.execute(
-        update(JobItem)
-        .where(JobItem.id.in_(chosen.scalar_subquery()))
-        .values(
-            state="claimed",
-            claimed_by=worker,
-            lease_until=now + lease,
-            attempts=JobItem.attempts + 1,
-        )
-        .returning(JobItem.id, JobItem.position, JobItem.url, JobItem.host, JobItem.attempts)
-        .execution_options(synchronize_session=False)
-    ).all()
-    if rows:
-        session.execute(
-            update(Job)
-            .where(Job.id == job_id, Job.status == "queued")
-            .values(status="running", started_at=now)
-            .execution_options(synchronize_session=False)
-        )
-    beat(session, job_id, now)
-    return sorted((ClaimedItem(*row) for row in rows), key=lambda c: c.position)
-
-
-def beat(session: Session, job_id: int, now: datetime | None = None) -> None:
-    """Record a sign of life on the job (a worker is on it)."""
-    session.execute(
-        update(Job)
-        .where(Job.id == job_id)
-        .values(heartbeat_at=now or utcnow())
-        .execution_options(synchronize_session=False)
-    )
-
-
-def renew_leases(session: Session, job_id: int, worker: str, lease: timedelta) -> None:
-    """Extend the leases this worker holds on the job's items."""
-    now = utcnow()
-    session.execute(
-        update(JobItem)
-        .where(JobItem.job_id == job_id, JobItem.claimed_by == worker, JobItem.state == "claimed")
-        .values(lease_until=now + lease)
-        .execution_options(synchronize_session=False)
-    )
-    beat(session, job_id, now)
-
-
-def release_items(session: Session, worker: str, item_ids: Iterable[int]) -> None:
-    """Give claimed items back unfinished (a worker stopping): the next worker takes them
-    at once, without waiting for their lease, and without counting an attempt."""
-    ids = list(item_ids)
-    if not ids:
-        return
-    session.execute(
-        update(JobItem)
-        .where(JobItem.id.in_(ids), JobItem.claimed_by == worker, JobItem.state == "claimed")
-        .values(
-            state="pending",
-            claimed_by=None,
-            lease_until=None,
-            attempts=func.max(JobItem.attempts - 1, 0)
-            if session.get_bind().dialect.name == "sqlite"
-            else func.greatest(JobItem.attempts - 1, 0),
-        )
-        .execution_options(synchronize_session=False)
-    )
-
-
-def record_results(
-    session: Session, job_id: int, worker: str, results: Sequence[ItemResult]
-) -> int:
-    """Write results of items this worker still holds; returns how many were written.
-    A result for an item whose claim was lost (taken over after its lease ran out) is
-    dropped: each item is done once."""
-    now = utcnow()
-    written = 0
-    for found in results:
-        taken = _changed(
-            session.execute(
-                update(JobItem)
-                .where(
-                    JobItem.id == found.item.id,
-                    JobItem.claimed_by == worker,
-                    JobItem.state == "claimed",
-                )
-                .values(state="done", outcome=found.outcome, result=found.result, finished_at=now)
-                .execution_options(synchronize_session=False)
-            )
-        )
-        if not taken:
-            continue
-        written += 1
-        if found.apply is not None:
-            outcome = found.outcome
-            try:
-                with session.begin_nested():  # one item's failed save undoes only itself
-                    result = found.apply(session)
-            except Exception as exc:
-                outcome = "failed"
-                error = {"code": "save_failed", "message": str(exc)[:500]}
-                result = {**found.result, "error": error}
-            session.execute(
-                update(JobItem)
-                .where(JobItem.id == found.item.id)
-                .values(result=result, outcome=outcome)
-                .execution_options(synchronize_session=False)
-            )
-    beat(session, job_id, now)
-    return written
-
-
 def remaining(session: Session, job_id: int) -> int:
     """Items of the job not done yet."""
     return (
@@ -297,20 +148,11 @@ def remaining(session: Session, job_id: int) -> int:
     )
 
 
-def next_lease_end(session: Session, job_id: int) -> datetime | None:
-    """When the first lease held on the job's unfinished items runs out."""
-    return session.scalar(
-        select(func.min(JobItem.lease_until)).where(
-            JobItem.job_id == job_id, JobItem.state == "claimed"
-        )
-    )
-
-
 def finish_if_complete(session: Session, job_id: int) -> bool:
     """Mark the job done when every item is; True if this call did."""
     if remaining(session, job_id):
         return False
-    changed = _changed(
+    updated = changed(
         session.execute(
             update(Job)
             .where(Job.id == job_id, Job.status.in_(("queued", "running")))
@@ -318,9 +160,9 @@ def finish_if_complete(session: Session, job_id: int) -> bool:
             .execution_options(synchronize_session=False)
         )
     )
-    if changed:
+    if updated:
         store_summary(session, job_id)
-    return bool(changed)
+    return bool(updated)
 
 
 def outcome_counts(session: Session, job_id: int) -> dict[str, int]:
@@ -388,7 +230,7 @@ def stalled_jobs(session: Session, stale_before: datetime) -> list[int]:
 def claim_stalled(session: Session, job_id: int, stale_before: datetime) -> bool:
     """Move a stalled job's heartbeat to now; True for the one sweeper that did it."""
     return bool(
-        _changed(
+        changed(
             session.execute(
                 update(Job)
                 .where(Job.id == job_id, Job.heartbeat_at < stale_before)
@@ -397,69 +239,3 @@ def claim_stalled(session: Session, job_id: int, stale_before: datetime) -> bool
             )
         )
     )
-
-
-# --- the link-check cache ----------------------------------------------------------------
-
-
-def cached_checks(
-    session: Session, urls: Iterable[str], max_age: timedelta
-) -> dict[str, dict[str, Any]]:
-    """The cached result of each URL checked within `max_age`, by URL."""
-    keys = {url_key(url): url for url in urls}
-    if not keys:
-        return {}
-    rows = session.execute(
-        select(LinkCheckCache.url, LinkCheckCache.result).where(
-            LinkCheckCache.url_key.in_(list(keys)),
-            LinkCheckCache.checked_at >= utcnow() - max_age,
-        )
-    ).all()
-    return {url: result for url, result in rows}
-
-
-def cache_checks(session: Session, entries: Iterable[tuple[str, dict[str, Any], datetime]]) -> None:
-    """Store (url, result, checked_at) as the latest check of each URL."""
-    rows = {url_key(url): (url, result, at) for url, result, at in entries}
-    for key, (url, result, at) in rows.items():
-        statement = insert_or_upsert(session, LinkCheckCache).values(
-            url_key=key, url=url, result=result, checked_at=at
-        )
-        session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["url_key"], set_={"url": url, "result": result, "checked_at": at}
-            )
-        )
-
-
-def prune_cache(session: Session, older_than: datetime) -> int:
-    return _changed(
-        session.execute(delete(LinkCheckCache).where(LinkCheckCache.checked_at < older_than))
-    )
-
-
-# --- workers -------------------------------------------------------------------------------
-
-
-def worker_seen(session: Session, worker_id: str, hostname: str, pid: int, threads: int) -> None:
-    now = utcnow()
-    statement = insert_or_upsert(session, Worker).values(
-        id=worker_id, hostname=hostname, pid=pid, threads=threads, started_at=now, seen_at=now
-    )
-    session.execute(statement.on_conflict_do_update(index_elements=["id"], set_={"seen_at": now}))
-
-
-def worker_gone(session: Session, worker_id: str) -> None:
-    session.execute(delete(Worker).where(Worker.id == worker_id))
-
-
-def live_workers(session: Session, seen_since: datetime) -> list[Worker]:
-    return list(
-        session.scalars(
-            select(Worker).where(Worker.seen_at >= seen_since).order_by(Worker.started_at)
-        ).all()
-    )
-
-
-def forget_workers(session: Session, seen_before: datetime) -> None:
-    session.execute(delete(Worker).where(Worker.seen_at < seen_before))
