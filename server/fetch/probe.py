@@ -74,12 +74,14 @@ class _Reaper:
     def watch(self, sock: socket.socket, deadline: float) -> int:
         with self._wake:
             token = next(self._ids)
+            earliest = not self._heap or deadline < self._heap[0][0]
             heapq.heappush(self._heap, (deadline, token, sock))
             self._live.add(token)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="probe-reaper", daemon=True)
                 self._thread.start()
-            self._wake.notify()
+            if earliest:  # the reaper sleeps until the earliest deadline: wake it for a new one
+                self._wake.notify()
             return token
 
     def forget(self, token: int) -> None:

@@ -30,6 +30,8 @@ from server.linkcheck.model import Hop, LinkCheck
 Prober = Callable[..., ProbeResponse]
 # Enough of a GET body to recognise a bot challenge page; the rest is never downloaded.
 _PEEK_BYTES = 32 * 1024
+# Answers a GET would only repeat: credentials wanted, LinkedIn's refusal to any robot.
+_SAME_TO_GET = frozenset({401, 407, 999})
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +168,7 @@ def _follow(check: _Check, url: str, slot: Slot, prober: Prober) -> LinkCheck | 
             waited_429 += 1
             check.notes.append(f"HTTP {status}: waited {wait:.0f} s")
             continue
-        if method == "HEAD" and status >= 400:
+        if method == "HEAD" and status >= 400 and status not in _SAME_TO_GET:
             # HEAD refused (405, 501) or possibly lying (403, 404, 5xx on HEAD only):
             # ask the way a browser does before calling the link anything.
             if status in (405, 501):
@@ -175,12 +177,13 @@ def _follow(check: _Check, url: str, slot: Slot, prober: Prober) -> LinkCheck | 
             method = "GET"
             continue
         if 500 <= status < 600:
-            politeness.server_error(host)
             if retried_5xx < settings.server_error_retries:
                 slot.sleep(settings.server_error_delay * 2**retried_5xx)
                 retried_5xx += 1
                 check.notes.append(f"HTTP {status}, asked again")
                 continue
+            # Counted once per link: a streak of failing links, not of retries, pauses a host.
+            politeness.server_error(host)
             return check.done("server_error", status, url)
         politeness.answered(host)
         location = response.location
