@@ -326,7 +326,8 @@ def test_bulk_qualification_saves_each_page_as_a_prospect_or_says_why_not(
 @pytest.mark.parametrize(
     ("body", "code"),
     [
-        ({"urls": ["https://a.example/"], "sites": ["not a site!"]}, "invalid_sites"),
+        ({"urls": ["https://a.example/"], "sites": ["not a site!"]}, "invalid_site"),
+        ({"urls": ["https://a.example/"], "sites": "a.com"}, "invalid_sites"),
         ({"urls": ["https://a.example/"], "competitors": [3]}, "invalid_competitors"),
         ({"urls": ["https://a.example/"], "tags": ["x" * 100]}, "invalid_tags"),
         ({"urls": ["https://a.example/"], "notes": 5}, "invalid_notes"),

@@ -127,12 +127,9 @@ def create_prospect_bulk() -> ResponseReturnValue:
     competitors = string_list(data, "competitors")
     try:
         parse_sites(sites)
-    except InvalidSite as exc:
-        raise ApiError(400, "invalid_sites", str(exc)) from None
-    try:
         parse_sites(competitors)
     except InvalidSite as exc:
-        raise ApiError(400, "invalid_competitors", str(exc)) from None
+        raise ApiError(400, "invalid_site", str(exc)) from None
     notes = data.get("notes", "")
     if not isinstance(notes, str):
         raise ApiError(400, "invalid_notes", "'notes' must be a string.")
