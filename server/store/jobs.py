@@ -5,7 +5,7 @@ workers claim and record items: server/store/job_claims.py."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -239,3 +239,35 @@ def claim_stalled(session: Session, job_id: int, stale_before: datetime) -> bool
             )
         )
     )
+
+
+@dataclass(frozen=True, slots=True)
+class BrokenOutbound:
+    """What the latest finished link check of a page's links found broken."""
+
+    job_id: int
+    broken: int
+    checked: int
+    finished_at: datetime | None
+
+
+def broken_outbound(session: Session, page_urls: Iterable[str]) -> dict[str, BrokenOutbound]:
+    """For each page URL that was the source of a finished link check, its latest one."""
+    keys = {url_key(url): url for url in page_urls}
+    if not keys:
+        return {}
+    jobs = session.scalars(
+        select(Job)
+        .where(Job.source_key.in_(list(keys)), Job.kind == "link-check", Job.status == "done")
+        .order_by(Job.finished_at.desc(), Job.id.desc())
+    ).all()
+    found: dict[str, BrokenOutbound] = {}
+    for job in jobs:
+        url = keys.get(job.source_key or "")
+        if url is None or url in found:
+            continue
+        counts = job.summary or {}
+        found[url] = BrokenOutbound(
+            job.id, int(counts.get("broken", 0)), sum(counts.values()), job.finished_at
+        )
+    return found
