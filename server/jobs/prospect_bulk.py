@@ -110,7 +110,10 @@ class ProspectBulk:
                 read_timeout=check.read_timeout,
             )
         except FetchError as exc:
-            return _failed(item, exc.code, exc.message, exc.status)
+            message = exc.message
+            if exc.code == "connect":  # the library's wording, down to the reason
+                message = f"cannot connect to {item.host}: {message.rsplit(': ', 1)[-1]}"
+            return _failed(item, exc.code, message, exc.status)
         slot.release()  # analysing needs no hold on the host
         try:
             analysis = analyse_fetched(page, context)

@@ -20,6 +20,7 @@ from server.fetch.politeness import (
 )
 from server.fetch.probe import ProbeResponse, probe
 from server.linkcheck.classify import (
+    BLOCKED_DETAILS,
     REDIRECT_STATUSES,
     challenge,
     result_of_fetch_error,
@@ -197,4 +198,6 @@ def _follow(check: _Check, url: str, slot: Slot, prober: Prober) -> LinkCheck | 
                 return parse_target(location, base=url).url
             except FetchError as exc:
                 return check.done("broken", status, url, f"redirects to {exc.message}")
-        return check.done(result_of_status(status, bool(check.hops)), status, url)
+        result = result_of_status(status, bool(check.hops))
+        detail = BLOCKED_DETAILS.get(status) if result == "blocked" else None
+        return check.done(result, status, url, detail)

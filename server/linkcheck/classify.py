@@ -43,6 +43,15 @@ def challenge(response: ProbeResponse) -> str | None:
     return None
 
 
+BLOCKED_DETAILS = {
+    401: "the page asks for a login",
+    403: "the site refused the request (it may turn robots away): check it in a browser",
+    407: "a proxy asks for a login",
+    451: "unavailable for legal reasons",
+    999: "LinkedIn turns robots away: check it in a browser",
+}
+
+
 def result_of_status(status: int, redirected: bool) -> str:
     """The result class of a final (non-redirect, not retried) answer."""
     if 200 <= status < 300:
