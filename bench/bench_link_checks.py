@@ -224,7 +224,7 @@ def job_system() -> Run:
                 body = client.get(f"/api/v1/jobs/{job['id']}?results=false").get_json()
                 if body["status"] not in ("running", "queued"):
                     break
-                time.sleep(0.05)
+                time.sleep(0.1)
             seconds = time.perf_counter() - started
             note = f"worker CPU {_cpu(worker.pid) - cpu:.2f} s"
             return Run(

@@ -64,6 +64,10 @@ class _Server(http.server.ThreadingHTTPServer):
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     server: _Server
+    protocol_version = "HTTP/1.1"  # keep-alive, as web servers do
+    # Headers and body go out as two writes: with Nagle's algorithm the body would wait for
+    # the client's delayed ACK (40 ms), a stall real servers do not have.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: object) -> None:
         pass

@@ -322,15 +322,35 @@ class HostDispatcher:
 
     def _run(self, host: str, item: _Queued) -> None:
         slot = Slot(self.politeness, held=host)
+        next_item: _Queued | None = item
         try:
-            item.future.set_result(item.work(slot))
-        except BaseException as exc:
-            item.future.set_exception(exc)
+            while next_item is not None:
+                try:
+                    next_item.future.set_result(next_item.work(slot))
+                except BaseException as exc:
+                    next_item.future.set_exception(exc)
+                next_item = self._next_for(slot)
         finally:
             slot.release()
             with self.politeness.changed:
                 self._running -= 1
                 self.politeness.changed.notify_all()
+
+    def _next_for(self, slot: Slot) -> _Queued | None:
+        """The host's next queued piece, run on the slot still held: no hand-over between
+        threads, no wait for the scheduler (None when the slot moved or the host paused)."""
+        host = slot.held
+        if host is None:
+            return None
+        with self.politeness.changed:
+            queue = self._queues.get(host)
+            if not queue or self.politeness.ready_in(host) > 0:
+                return None
+            while queue:
+                item = queue.popleft()
+                if item.future.set_running_or_notify_cancel():
+                    return item
+            return None
 
 
 _SHARED_LOCK = threading.Lock()

@@ -108,6 +108,60 @@ class _Reaper:
 
 
 _REAPER = _Reaper()
+# An idle kept-alive connection is reused for this long (servers commonly close after 5 s).
+_KEEP_IDLE = 4.0
+_IDLE_PER_ADDRESS = 4
+
+
+class _Idle:
+    """Kept-alive connections between requests, by the host name and the checked address
+    they are connected to: the next request to that host skips the TCP and TLS handshakes,
+    and a reused connection still goes only to an address checked for this request."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._connections: dict[tuple[str, str, int, str], list[tuple[float, HTTPConnection]]] = {}
+
+    def take(self, target: Target, addresses: tuple[IPAddress, ...]) -> HTTPConnection | None:
+        now = time.monotonic()
+        stale: list[HTTPConnection] = []
+        found: HTTPConnection | None = None
+        with self._lock:
+            for address in addresses:
+                stack = self._connections.get(_key(target, str(address)))
+                while stack and found is None:
+                    since, conn = stack.pop()
+                    if now - since < _KEEP_IDLE and conn.sock is not None:
+                        found = conn
+                    else:
+                        stale.append(conn)
+                if found is not None:
+                    break
+        for conn in stale:
+            conn.close()
+        return found
+
+    def give(self, target: Target, conn: HTTPConnection) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if len(self._connections) > 1024:  # forget hosts not asked for a while
+                for key in [
+                    k for k, s in self._connections.items() if not s or now - s[-1][0] > _KEEP_IDLE
+                ]:
+                    for _since, old in self._connections.pop(key):
+                        old.close()
+            stack = self._connections.setdefault(_key(target, str(conn.host)), [])
+            if len(stack) < _IDLE_PER_ADDRESS:
+                stack.append((now, conn))
+                return
+        conn.close()
+
+
+def _key(target: Target, address: str) -> tuple[str, str, int, str]:
+    return (target.scheme, target.hostname, target.port, address)
+
+
+_IDLE = _Idle()
 
 
 def _connection(target: Target, address: IPAddress, timeout: float) -> HTTPConnection:
@@ -178,26 +232,52 @@ def probe(
         "User-Agent": user_agent,
         "Accept": _ACCEPT,
         "Accept-Encoding": "gzip, deflate",
-        "Connection": "close",
     }
-    conn: HTTPConnection | None = None
-    token: int | None = None
+    conn = _IDLE.take(target, addresses)
     try:
+        if conn is not None:
+            try:
+                return _exchange(conn, target, method, headers, read_timeout, deadline, body_bytes)
+            except (ProtocolError, http.client.HTTPException, OSError):
+                # The server closed the idle connection first: ask again on a new one.
+                if time.monotonic() >= deadline:
+                    raise
         conn = _connect(target, addresses, min(connect_timeout, total_timeout))
-        assert conn.sock is not None
-        token = _REAPER.watch(conn.sock, deadline)
+        return _exchange(conn, target, method, headers, read_timeout, deadline, body_bytes)
+    except (HTTPError, ProtocolError, http.client.HTTPException, OSError, ValueError) as exc:
+        raise _failure(exc, target, time.monotonic() >= deadline) from exc
+
+
+def _exchange(
+    conn: HTTPConnection,
+    target: Target,
+    method: str,
+    headers: dict[str, str],
+    read_timeout: float,
+    deadline: float,
+    body_bytes: int,
+) -> ProbeResponse:
+    """One request and answer on `conn`; the connection is kept for the next request to
+    this host when the answer was read to its end and the server keeps it open."""
+    assert conn.sock is not None
+    token = _REAPER.watch(conn.sock, deadline)
+    keep = False
+    try:
         conn.timeout = max(0.001, min(read_timeout, deadline - time.monotonic()))
         conn.request(method, target.request_target, headers=headers, preload_content=False)
         response = conn.getresponse()
         body = bytearray()
-        if method != "HEAD":
-            while len(body) < body_bytes:
-                chunk = response.read1(_CHUNK, decode_content=True)
-                if not chunk:
-                    break
-                body += chunk
+        ended = method == "HEAD" or response.status in (204, 304)
+        if ended:
+            response.read()  # no body: this marks the answer read, so the connection is free
+        while not ended and len(body) <= body_bytes:
+            chunk = response.read1(_CHUNK, decode_content=True)
+            ended = not chunk
+            body += chunk
         if time.monotonic() >= deadline:
             raise FetchError("timeout", f"{target.host_header} did not answer in time")
+        raw = getattr(response, "_fp", None)
+        keep = ended and raw is not None and not getattr(raw, "will_close", True)
         return ProbeResponse(
             url=target.url,
             method=method,
@@ -205,12 +285,11 @@ def probe(
             headers=tuple(response.headers.items()),
             body=bytes(body[:body_bytes]),
         )
-    except (HTTPError, ProtocolError, http.client.HTTPException, OSError, ValueError) as exc:
-        raise _failure(exc, target, time.monotonic() >= deadline) from exc
     finally:
-        if token is not None:
-            _REAPER.forget(token)
-        if conn is not None:
+        _REAPER.forget(token)
+        if keep and time.monotonic() < deadline:
+            _IDLE.give(target, conn)
+        else:
             conn.close()
 
 

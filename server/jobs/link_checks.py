@@ -35,7 +35,7 @@ def _time(text: str) -> datetime:
 
 class LinkChecks:
     name = KIND
-    window = 200
+    window = 300
     error_outcome = "error"
 
     def prepare(self, app: Flask, job: Job, settings: JobSettings) -> Context:

@@ -101,7 +101,7 @@ class _Lap:
         self.blocked = False  # the last claim got nothing: other workers hold those hosts
         self.cancelled = False
         self.limits = ClaimLimits(
-            per_host=settings.per_host * 4,
+            per_host=settings.per_host * 8,
             hosts=max(1, -(-settings.fetch_threads // settings.per_host)),
         )
 
@@ -123,7 +123,7 @@ class _Lap:
                 not self.exhausted
                 and now < deadline
                 and now >= next_claim
-                and len(self.outstanding) < self.kind.window
+                and len(self.outstanding) <= self.kind.window * 0.6
             ):
                 self._claim(self.kind.window - len(self.outstanding))
                 next_claim = now + _CLAIM_EVERY

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from server.store.db import insert_or_upsert
@@ -189,6 +189,24 @@ def release_items(session: Session, worker: str, item_ids: Iterable[int]) -> Non
     )
 
 
+_ITEMS: Table = JobItem.__table__  # type: ignore[assignment]
+# One statement for many plain results (link checks): executemany, each row still guarded.
+_RECORD = (
+    update(_ITEMS)
+    .where(
+        _ITEMS.c.id == bindparam("item_id"),
+        _ITEMS.c.claimed_by == bindparam("worker"),
+        _ITEMS.c.state == "claimed",
+    )
+    .values(
+        state="done",
+        outcome=bindparam("outcome"),
+        result=bindparam("result"),
+        finished_at=bindparam("now"),
+    )
+)
+
+
 def record_results(
     session: Session, job_id: int, worker: str, results: Sequence[ItemResult]
 ) -> int:
@@ -196,8 +214,27 @@ def record_results(
     A result for an item whose claim was lost (taken over after its lease ran out) is
     dropped: each item is done once."""
     now = utcnow()
+    plain = [r for r in results if r.apply is None]
     written = 0
+    if plain:
+        written += changed(
+            session.connection().execute(
+                _RECORD,
+                [
+                    {
+                        "item_id": r.item.id,
+                        "worker": worker,
+                        "outcome": r.outcome,
+                        "result": r.result,
+                        "now": now,
+                    }
+                    for r in plain
+                ],
+            )
+        )
     for found in results:
+        if found.apply is None:
+            continue
         taken = changed(
             session.execute(
                 update(JobItem)
@@ -213,21 +250,20 @@ def record_results(
         if not taken:
             continue
         written += 1
-        if found.apply is not None:
-            outcome = found.outcome
-            try:
-                with session.begin_nested():  # one item's failed save undoes only itself
-                    result = found.apply(session)
-            except Exception as exc:
-                outcome = "failed"
-                error = {"code": "save_failed", "message": str(exc)[:500]}
-                result = {**found.result, "error": error}
-            session.execute(
-                update(JobItem)
-                .where(JobItem.id == found.item.id)
-                .values(result=result, outcome=outcome)
-                .execution_options(synchronize_session=False)
-            )
+        outcome = found.outcome
+        try:
+            with session.begin_nested():  # one item's failed save undoes only itself
+                result = found.apply(session)
+        except Exception as exc:
+            outcome = "failed"
+            error = {"code": "save_failed", "message": str(exc)[:500]}
+            result = {**found.result, "error": error}
+        session.execute(
+            update(JobItem)
+            .where(JobItem.id == found.item.id)
+            .values(result=result, outcome=outcome)
+            .execution_options(synchronize_session=False)
+        )
     beat(session, job_id, now)
     return written
 

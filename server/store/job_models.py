@@ -65,6 +65,8 @@ class JobItem(Base):
         CheckConstraint(_in("state", ITEM_STATES), name="state"),
         UniqueConstraint("job_id", "position", name="uq_job_items_position"),
         Index("ix_job_items_claim", "job_id", "state", "rank", "position"),
+        # Which hosts each worker holds, across jobs (claimed rows are few among done ones).
+        Index("ix_job_items_held", "state", "host", "claimed_by"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

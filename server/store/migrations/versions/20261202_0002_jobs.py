@@ -98,10 +98,12 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_job_items_claim", ["job_id", "state", "rank", "position"], unique=False
         )
+        batch_op.create_index("ix_job_items_held", ["state", "host", "claimed_by"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("job_items", schema=None) as batch_op:
+        batch_op.drop_index("ix_job_items_held")
         batch_op.drop_index("ix_job_items_claim")
 
     op.drop_table("job_items")
