@@ -22,6 +22,9 @@ requests any host saw at once:
 from __future__ import annotations
 
 import argparse
+import csv
+import http.server
+import io
 import json
 import os
 import random
@@ -29,6 +32,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -291,29 +295,50 @@ def linkchecker() -> Run | None:
     binary = shutil.which("linkchecker") or str(Path(sys.executable).parent / "linkchecker")
     if not os.path.exists(binary):
         return None
-    with tempfile.TemporaryDirectory() as folder, simulated_web() as web:
+    with simulated_web() as web:
         urls = plan(web).urls
-        page = Path(folder) / "links.html"
-        page.write_text("".join(f'<a href="{u}">{i}</a>\n' for i, u in enumerate(urls)))
-        started = time.perf_counter()
-        done = subprocess.run(
-            [
-                binary,
-                "--check-extern",
-                "--recursion-level=1",
-                "--no-status",
-                "--no-warnings",
-                "--output=csv",
-                str(page),
-            ],
-            cwd=folder,
-            capture_output=True,
-            text=True,
-        )
-        seconds = time.perf_counter() - started
-        rows = [line for line in done.stdout.splitlines() if line and not line.startswith("#")]
-        valid = Counter(line.split(";")[-6] if line.count(";") > 6 else "?" for line in rows[1:])
-        return Run("LinkChecker 10 (defaults)", seconds, web.peak(), valid)
+        listing = "".join(f'<a href="{u}">{i}</a>\n' for i, u in enumerate(urls)).encode()
+
+        class Listing(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # the page whose links LinkChecker checks
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(listing)))
+                self.end_headers()
+                self.wfile.write(listing)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.9", 0), Listing)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            started = time.perf_counter()
+            done = subprocess.run(
+                [
+                    binary,
+                    "--check-extern",
+                    "--recursion-level=1",
+                    "--no-status",
+                    "--output=csv",
+                    f"http://127.0.0.9:{server.server_address[1]}/",
+                ],
+                capture_output=True,
+                text=True,
+            )
+            seconds = time.perf_counter() - started
+        finally:
+            server.shutdown()
+        rows = [
+            r
+            for r in csv.reader(io.StringIO(done.stdout), delimiter=";")
+            if r and not r[0].startswith("#")
+        ]
+        header, body = rows[0], rows[1:]
+        valid = header.index("valid")
+        # LinkChecker lists only the URLs with an error or a warning (a redirect...).
+        results = Counter("warning" if r[valid] == "True" else "error" for r in body[1:])
+        return Run("LinkChecker 10 (defaults)", seconds, web.peak(), results)
 
 
 def main() -> None:

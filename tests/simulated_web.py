@@ -61,6 +61,9 @@ class _Server(http.server.ThreadingHTTPServer):
     sim: SimHost
     web: SimulatedWeb
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a client that hangs up (a timeout, a checker stopping) is not news here
+
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     server: _Server
