@@ -6,6 +6,7 @@ import { matchIndex, visibleLinks } from "../lib/filters.js";
 import { injectionErrorExplanation, nonHtmlExplanation, restrictionFor } from "../lib/pageAccess.js";
 import { settingsFrom } from "../lib/settings.js";
 import { STATUS_STYLES, linkStatus } from "../lib/status.js";
+import * as linkChecks from "./linkChecks.js";
 import * as page from "./page.js";
 import * as render from "./render.js";
 
@@ -197,6 +198,7 @@ function wireResult() {
         ? `Added this page to the prospect ${domain}.`
         : `Saved ${domain} as a new prospect.`;
     }));
+  linkChecks.mount({ getState: () => state, flash });
   $("track-backlink").addEventListener("click", (event) => {
     const target = firstLinkedSite(state.analysis);
     runAction(event.currentTarget, "Tracking backlink", () => api.trackBacklink(state.settings, state.collected.url, target),
