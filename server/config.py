@@ -54,6 +54,7 @@ DEFAULTS: dict[str, Any] = {
     "JOB_LAP_SECONDS": 30,  # a job task works this long, then queues itself again
     "JOB_PARALLELISM": 2,  # tasks per job in flight (workers of several processes share it)
     "MAX_JOB_URLS": 10_000,
+    "JOB_RETENTION_DAYS": 30,  # finished jobs and their results are deleted after this
 }
 
 EXTENSION_ORIGIN = re.compile(
@@ -318,6 +319,7 @@ def normalise_jobs(config: MutableMapping[str, Any]) -> None:
         ("JOB_LAP_SECONDS", 1),
         ("JOB_PARALLELISM", 1),
         ("MAX_JOB_URLS", 1),
+        ("JOB_RETENTION_DAYS", 1),
     ):
         config[name] = positive_int(name, config.get(name, DEFAULTS[name]), minimum=minimum)
     patterns = config.get("ACTION_URL_PATTERNS")

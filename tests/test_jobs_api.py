@@ -17,10 +17,11 @@ from flask.testing import FlaskClient
 from simulated_web import SimulatedWeb
 from sqlalchemy import select, update
 
+from server.jobs.queue import tidy
 from server.jobs.runner import run_lap, run_until_done
 from server.store.db import session_scope
 from server.store.job_claims import MAX_ATTEMPTS, claim_items
-from server.store.job_models import JobItem
+from server.store.job_models import Job, JobItem
 from server.store.models import utcnow
 
 pytestmark = pytest.mark.databases
@@ -340,3 +341,21 @@ def test_a_bad_bulk_request_is_a_clear_400(
     response = client.post("/api/v1/prospects/bulk", json=body)
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == code
+
+
+def test_finished_jobs_are_deleted_after_the_retention_but_their_prospects_stay(
+    jobs_app: Flask, client: FlaskClient, web: SimulatedWeb
+) -> None:
+    page = web.hosts[0].page("/html/kept", "<title>Kept</title>")
+    job = start(client, "/api/v1/prospects/bulk", {"urls": [page]})
+    body = finished(jobs_app, client, job["id"])
+    prospect_id = body["results"][0]["prospect_id"]
+    running = start(client, "/api/v1/link-checks", {"urls": ["https://example.com/"]})
+    with session_scope(jobs_app) as session:
+        session.execute(
+            update(Job).where(Job.id == job["id"]).values(finished_at=utcnow() - timedelta(days=31))
+        )
+    tidy(jobs_app)
+    assert client.get(f"/api/v1/jobs/{job['id']}").status_code == 404
+    assert client.get(f"/api/v1/jobs/{running['id']}").status_code == 200
+    assert client.get(f"/api/v1/prospects/{prospect_id}").status_code == 200

@@ -135,13 +135,21 @@ export function mount({ getState, flash }) {
   }).observe(rows, { childList: true, subtree: true });
 
   async function follow(settings, job, onResults) {
+    let wait = POLL_MS;
     while (true) {
       progress.textContent = progressText(job);
       progress.dataset.status = job.status;
       if (onResults) onResults(job.results ?? []);
       if (["done", "cancelled", "failed"].includes(job.status)) return job;
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-      job = await api.getJob(settings, job.id);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      try {
+        job = await api.getJob(settings, job.id);
+        wait = POLL_MS;
+      } catch (error) {
+        // Over the rate limit, or the server restarting: the job goes on there; ask later.
+        if (!(error instanceof api.ServerProblem) || !["rate-limited", "timeout", "offline"].includes(error.kind)) throw error;
+        wait = Math.min(wait * 2, 15_000);
+      }
     }
   }
 

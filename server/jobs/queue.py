@@ -19,7 +19,7 @@ from huey.api import TaskWrapper
 from server.jobs.runner import job_settings, run_lap
 from server.store.db import session_scope
 from server.store.job_claims import forget_workers
-from server.store.jobs import claim_stalled, stalled_jobs
+from server.store.jobs import claim_stalled, delete_finished_jobs, stalled_jobs
 from server.store.link_check_cache import prune_cache
 from server.store.models import utcnow
 
@@ -95,11 +95,13 @@ def sweep_jobs(app: Flask, queue: Queue) -> list[int]:
 
 
 def tidy(app: Flask) -> None:
-    """Drop expired link-check cache entries and workers gone for a day."""
+    """Drop expired link-check cache entries, workers gone for a day, and finished jobs
+    older than the retention."""
     settings = job_settings(app)
     with session_scope(app) as session:
         prune_cache(session, utcnow() - max(settings.cache_age, timedelta(minutes=5)))
         forget_workers(session, utcnow() - timedelta(days=1))
+        delete_finished_jobs(session, utcnow() - settings.retention)
 
 
 def make_queue(app: Flask) -> Queue:

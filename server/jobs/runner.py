@@ -13,6 +13,7 @@ import logging
 import queue
 import threading
 import time
+import traceback
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
@@ -182,7 +183,15 @@ class _Lap:
             try:
                 return self.kind.work(self.context, item, slot)
             except Exception as exc:  # a bug on one URL must not stop the job
-                log.exception("job %s: item %s failed", self.job_id, item.id)
+                # The type and the frames, never the message: it may quote the URL or page.
+                frames = "".join(traceback.format_tb(exc.__traceback__))
+                log.error(
+                    "job %s: item %s failed with %s\n%s",
+                    self.job_id,
+                    item.id,
+                    type(exc).__name__,
+                    frames,
+                )
                 return self._error(item, f"{type(exc).__name__}: the worker failed on this URL")
 
         return work

@@ -27,6 +27,7 @@ class JobSettings:
     max_urls: int
     cache_age: timedelta
     max_links: int
+    retention: timedelta
     check: CheckSettings
 
     @classmethod
@@ -43,6 +44,7 @@ class JobSettings:
             max_urls=int(config["MAX_JOB_URLS"]),
             cache_age=timedelta(seconds=int(config["LINK_CHECK_CACHE_SECONDS"])),
             max_links=int(config["MAX_LINKS"]),
+            retention=timedelta(days=int(config["JOB_RETENTION_DAYS"])),
             check=CheckSettings(
                 allow_private=private_fetch_allowed(config),
                 connect_timeout=min(5.0, timeout),

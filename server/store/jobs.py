@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, func, insert, or_, select, update
+from sqlalchemy import CursorResult, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from server.store.job_models import FINISHED_STATUSES, Job, JobItem
@@ -271,3 +271,14 @@ def broken_outbound(session: Session, page_urls: Iterable[str]) -> dict[str, Bro
             job.id, int(counts.get("broken", 0)), sum(counts.values()), job.finished_at
         )
     return found
+
+
+def delete_finished_jobs(session: Session, finished_before: datetime) -> int:
+    """Delete jobs (and their items) that finished before `finished_before`."""
+    return changed(
+        session.execute(
+            delete(Job)
+            .where(Job.status.in_(FINISHED_STATUSES), Job.finished_at < finished_before)
+            .execution_options(synchronize_session=False)
+        )
+    )
