@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,9 @@ from sqlalchemy import select
 
 from server import create_app
 from server.store.db import session_scope
+from server.store.job_claims import live_workers
 from server.store.job_models import JobItem
+from server.store.models import utcnow
 
 ROOT = Path(__file__).resolve().parents[1]
 REDIS_URL = os.environ.get("LINKINSPECTOR_TEST_REDIS_URL")
@@ -127,6 +130,17 @@ def owners(app: Flask, job_id: int) -> dict[int, str]:
     return {position: owner.rsplit(":", 1)[0] for position, owner in rows}
 
 
+def both_running(app: Flask, timeout: float = 90) -> None:
+    """Wait until two workers have shown a heartbeat (a busy machine starts them slowly)."""
+    ends = time.monotonic() + timeout
+    while True:
+        with session_scope(app) as session:
+            if len(live_workers(session, utcnow() - timedelta(minutes=1))) >= 2:
+                return
+        assert time.monotonic() < ends, "the workers did not start"
+        time.sleep(0.2)
+
+
 def start_check(client: FlaskClient, urls: list[str]) -> int:
     response = client.post("/api/v1/link-checks", json={"urls": urls})
     assert response.status_code == 202
@@ -211,6 +225,7 @@ def test_two_workers_on_redis_share_one_job_and_do_no_item_twice(
         urls = [host.url(f"/ok/{i}") for host in web.hosts for i in range(24)]
         start_worker()
         start_worker()
+        both_running(app)
         job_id = start_check(client, urls)
         body = wait_for(client, job_id, lambda b: b["status"] == "done")
         assert body["done"] == len(urls) == len(body["results"])
@@ -230,6 +245,7 @@ def test_when_one_of_two_redis_workers_is_killed_the_other_finishes_the_job(
         urls = [host.url(f"/ok/{i}") for host in web.hosts for i in range(24)]
         doomed = start_worker()
         survivor = start_worker()
+        both_running(app)
         job_id = start_check(client, urls)
         kept = wait_for(client, job_id, lambda b: b["done"] >= 24)
         doomed.kill()

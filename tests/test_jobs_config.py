@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import POSTGRES_URL
 from huey import PostgresHuey, RedisHuey, SqliteHuey
+from sqlalchemy import create_engine, text
 
 from server import create_app
 from server.config import ConfigError
@@ -62,8 +63,15 @@ def test_a_postgresql_queue_url_selects_huey_s_postgres_storage(
     app = create_app({"TESTING": True, "QUEUE_URL": url})
     queue = make_queue(app)
     assert isinstance(queue.huey, PostgresHuey)
-    queue.huey.flush()
     queue.start(41, 2)
     queue.run_job.schedule((42,), delay=60)
-    assert queue.queued_job_ids() == {41, 42}
-    queue.huey.flush()
+    try:
+        assert queue.queued_job_ids() == {41, 42}
+    finally:
+        queue.huey.storage.close()
+        # huey made its tables in the session's test database: other tests expect only ours.
+        engine = create_engine(postgres_database)
+        with engine.begin() as connection:
+            for table in ("huey_kv", "huey_schedule", "huey_task", "huey_counter"):
+                connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
+        engine.dispose()

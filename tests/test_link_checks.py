@@ -117,7 +117,7 @@ def test_a_server_that_never_answers_is_a_timeout(web: SimulatedWeb) -> None:
     started = time.monotonic()
     found = check(web.hosts[0].url("/slow/a"), settings)
     assert found.result == "timeout"
-    assert time.monotonic() - started < 3  # HEAD and then GET, each cut at 0.6 s
+    assert time.monotonic() - started < 4.9  # HEAD and GET each cut at 0.6 s, not 5 s
 
 
 def test_the_deadline_holds_against_a_server_dripping_its_headers(web: SimulatedWeb) -> None:
@@ -132,7 +132,8 @@ def test_the_deadline_holds_against_a_server_dripping_its_headers(web: Simulated
             user_agent=DEFAULT_USER_AGENT,
         )
     assert raised.value.code == "timeout"
-    assert time.monotonic() - started < 2.0  # every byte came within the read timeout
+    # Each byte came within the read timeout; the whole drip lasts 20 s. Cut at the deadline.
+    assert time.monotonic() - started < 10
 
 
 def test_head_refused_falls_back_to_get_and_the_host_is_remembered(web: SimulatedWeb) -> None:
@@ -172,7 +173,7 @@ def test_retry_after_is_waited_out_and_pauses_the_whole_host() -> None:
         found = check(host.url("/busy/a"), politeness=politeness)
         took = time.monotonic() - started
         assert (found.result, found.http_status) == ("ok", 200)
-        assert 0.9 <= took < 3
+        assert took >= 0.9
         # The pause covered the host: a check started during it waits for it too.
         politeness.pause(host.address, 0.5)
         started = time.monotonic()
@@ -185,7 +186,7 @@ def test_a_retry_after_longer_than_the_bound_is_blocked_without_waiting(web: Sim
     found = check(web.hosts[0].url("/busy-long/b"))
     assert found.result == "blocked"
     assert "Retry-After 3600 s" in (found.detail or "")
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 60  # not the hour it asked for
 
 
 def test_retry_after_reads_seconds_and_http_dates() -> None:
@@ -273,34 +274,28 @@ def test_no_host_ever_sees_more_than_its_limit_under_concurrency() -> None:
             for i in range(20)
             for host in web.hosts
         ]
-        started = time.monotonic()
-        results = [f.result(timeout=30) for f in futures]
-        took = time.monotonic() - started
+        results = [f.result(timeout=60) for f in futures]
     assert [r.result for r in results] == ["ok"] * 40
     assert web.peak() == 2
     assert politeness.peak(web.hosts[0].address) == 2
-    # 20 URLs per host, 2 at a time, 50 ms each: 0.5 s when both hosts run side by side.
-    assert took < 2.0
 
 
 def test_a_paused_host_does_not_hold_up_the_others() -> None:
     with SimulatedWeb(2, delay=0.02) as web:
         slow, quick = web.hosts
         politeness = Politeness(2)
-        politeness.pause(slow.address, 1.5)
+        politeness.pause(slow.address, 120)
         dispatcher = HostDispatcher(politeness, threads=2)
         paused = [
             dispatcher.submit(slow.address, checking(slow.url(f"/ok/{i}"), politeness))
             for i in range(4)
         ]
-        started = time.monotonic()
         free = [
             dispatcher.submit(quick.address, checking(quick.url(f"/ok/{i}"), politeness))
             for i in range(10)
         ]
-        for future in free:
-            future.result(timeout=10)
-        assert time.monotonic() - started < 1.0
+        assert [f.result(timeout=60).result for f in free] == ["ok"] * 10
+        assert not any(f.running() or f.done() for f in paused)
+        assert slow.times("/ok/0") == 0
         for future in paused:
-            assert future.result(timeout=10).result == "ok"
-        assert time.monotonic() - started >= 1.4
+            assert future.cancel()
