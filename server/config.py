@@ -55,6 +55,10 @@ DEFAULTS: dict[str, Any] = {
     "JOB_PARALLELISM": 2,  # tasks per job in flight (workers of several processes share it)
     "MAX_JOB_URLS": 10_000,
     "JOB_RETENTION_DAYS": 30,  # finished jobs and their results are deleted after this
+    # Fetch the robots.txt of each analysed page (server-side, SSRF-safe, once per site per
+    # hour) to tell whether Googlebot may crawl it; false: the server sends no request for an
+    # analysis, and robots_txt is "unknown".
+    "ROBOTS_TXT": True,
 }
 
 EXTENSION_ORIGIN = re.compile(
@@ -261,6 +265,7 @@ def normalise(config: MutableMapping[str, Any]) -> None:
     config["ALLOW_PRIVATE_FETCH"] = flag(
         "ALLOW_PRIVATE_FETCH", config.get("ALLOW_PRIVATE_FETCH", False)
     )
+    config["ROBOTS_TXT"] = flag("ROBOTS_TXT", config.get("ROBOTS_TXT", True))
     database_url = config.get("DATABASE_URL")
     if database_url in (None, ""):
         config["DATABASE_URL"] = None

@@ -320,7 +320,12 @@ def test_bulk_qualification_saves_each_page_as_a_prospect_or_says_why_not(
     prospect = client.get(f"/api/v1/prospects/{saved['prospect_id']}").get_json()
     assert prospect["tags"] == ["gardening"] and prospect["notes"] == "from a search"
     assert prospect["contact"]["emails"] == ["editor@blog.example"]
-    assert prospect["competitors"] == [{"site": "competitor.com", "followed": True, "pages": 1}]
+    (competitor,) = prospect["competitors"]
+    assert (competitor["site"], competitor["followed"], competitor["pages"]) == (
+        "competitor.com",
+        True,
+        1,
+    )
     assert host.times("/logout") == 0
 
 

@@ -78,6 +78,22 @@ def test_recheck_checks_every_backlink_and_summarises_changes(
     assert history(fetching_app, lost) == ["missing", "live-followed"]
 
 
+def test_recheck_says_when_a_live_link_becomes_at_risk_and_when_it_no_longer_is(
+    fetching_app: Flask, runner: FlaskCliRunner, page_server: PageServer
+) -> None:
+    followed = '<a href="https://mysite.com/">me</a>'
+    backlink = track(fetching_app, page_server.page("/p", followed))
+    assert runner.invoke(args=["recheck"]).exit_code == 0
+    page_server.page("/p", '<meta name="robots" content="noindex">' + followed)
+    risky = runner.invoke(args=["recheck", "--all"]).output.splitlines()
+    assert f"at risk: #{backlink} {page_server.url('/p')} -> mysite.com (noindex)" in risky
+    assert "Changed: 1 at risk" in risky
+    page_server.page("/p", followed)
+    calm = runner.invoke(args=["recheck", "--all"]).output.splitlines()
+    assert f"no longer at risk: #{backlink} {page_server.url('/p')} -> mysite.com" in calm
+    assert history(fetching_app, backlink) == ["live-followed"] * 3
+
+
 def test_recheck_skips_backlinks_checked_recently(
     fetching_app: Flask, runner: FlaskCliRunner, page_server: PageServer
 ) -> None:
@@ -131,6 +147,7 @@ def test_db_upgrade_creates_the_schema(database_url: str, tmp_path: str) -> None
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
     head = ScriptDirectory.from_config(alembic_config(get_store(app))).get_current_head()
+    assert head is not None
     assert f"revision {head}" in result.output
     tables = set(inspect(get_store(app).engine).get_table_names())
     assert {

@@ -60,8 +60,8 @@ function problemFromResponse(response, data, path, settings) {
   const detail = error && typeof error.message === "string" ? error.message : "";
   if (status === 401) {
     const message = settings.apiToken
-      ? "The server rejected the API token. Copy the token from the server's API_TOKEN setting into Options."
-      : "The server requires an API token. Enter it in Options.";
+      ? "The server rejected the API token. Copy the server's LINKINSPECTOR_API_TOKEN into Options."
+      : "The server requires an API token: enter the server's LINKINSPECTOR_API_TOKEN in Options.";
     return new ServerProblem("unauthorized", message, status);
   }
   if (!error) {
@@ -92,7 +92,7 @@ function problemFromResponse(response, data, path, settings) {
     return new ServerProblem("rate-limited", "The server is limiting requests: wait a moment and try again.", status);
   }
   if (status === 413) {
-    return new ServerProblem("too-large", "The page is larger than the server accepts (MAX_PAGE_BYTES).", status);
+    return new ServerProblem("too-large", "The page is larger than the server accepts (LINKINSPECTOR_MAX_PAGE_BYTES).", status);
   }
   return new ServerProblem("http", detail || `The server answered HTTP ${status}.`, status);
 }
@@ -127,22 +127,42 @@ async function request(settings, method, path, body, timeoutMs = ANALYZE_TIMEOUT
   return data;
 }
 
-/** Analyse a page: {url, html, charset?, sites?, competitors?} → the API's JSON. */
+const liveLinks = (links) => links.map(({ href, hidden }) => ({ href, hidden }));
+
+/**
+ * The page fields of an analyze or prospects request, from the page as the popup read it:
+ * {url, html, charset, live_links, frames, served_html, headers} (lib/frames.js, popup/start.js).
+ */
+export function pageFields(page) {
+  const body = { url: page.url, html: page.html, charset: page.charset || undefined };
+  if (Array.isArray(page.live_links)) body.live_links = liveLinks(page.live_links);
+  if (typeof page.served_html === "string") body.served_html = page.served_html;
+  if (page.headers && Object.keys(page.headers).length > 0) body.headers = page.headers;
+  if (Array.isArray(page.frames) && page.frames.length > 0) {
+    body.frames = page.frames.map((f) => ({
+      url: f.url,
+      html: f.html,
+      charset: f.charset || undefined,
+      live_links: liveLinks(f.live_links ?? []),
+      parent: f.parent ?? null,
+    }));
+  }
+  return body;
+}
+
+/** Analyse a page (see pageFields) for my sites and competitors → the API's JSON. */
 export function analyze(settings, page) {
   return request(settings, "POST", "/api/v1/analyze", {
-    url: page.url,
-    html: page.html,
-    charset: page.charset || undefined,
+    ...pageFields(page),
     sites: settings.sites,
     competitors: settings.competitors,
   });
 }
 
-/** Save the page as a prospect: POST /api/v1/prospects. */
+/** Save the page as a prospect: POST /api/v1/prospects, the same page fields. */
 export function saveProspect(settings, page) {
   return request(settings, "POST", "/api/v1/prospects", {
-    url: page.url,
-    html: page.html,
+    ...pageFields(page),
     sites: settings.sites,
     competitors: settings.competitors,
   });
@@ -151,6 +171,11 @@ export function saveProspect(settings, page) {
 /** Watch a backlink from sourceUrl to target (one of my sites): POST /api/v1/backlinks. */
 export function trackBacklink(settings, sourceUrl, target) {
   return request(settings, "POST", "/api/v1/backlinks", { source_url: sourceUrl, target });
+}
+
+/** Check a tracked backlink now (the server fetches the page): POST /api/v1/backlinks/<id>/check. */
+export function checkBacklink(settings, backlinkId) {
+  return request(settings, "POST", `/api/v1/backlinks/${encodeURIComponent(backlinkId)}/check`);
 }
 
 /** Check the server is up, is Link Inspector, and accepts the token. Returns a sentence. */

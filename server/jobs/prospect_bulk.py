@@ -15,6 +15,7 @@ from server.analysis import Analysis, InvalidSite, analyze
 from server.fetch import FetchedPage, FetchError, fetch_page
 from server.fetch.politeness import Slot, action_match
 from server.jobs.settings import JobSettings
+from server.robotstxt import verdicts
 from server.store.job_claims import ClaimedItem, ItemResult
 from server.store.job_models import Job
 from server.store.prospects import save_page, verdict
@@ -29,6 +30,7 @@ class Context:
     competitors: tuple[str, ...]
     tags: tuple[str, ...]
     notes: str
+    robots_txt: bool  # fetch robots.txt for Googlebot's verdict (LINKINSPECTOR_ROBOTS_TXT)
 
 
 def _failed(item: ClaimedItem, code: str, message: str, status: int | None = None) -> ItemResult:
@@ -40,7 +42,10 @@ def _failed(item: ClaimedItem, code: str, message: str, status: int | None = Non
 
 
 def analyse_fetched(page: FetchedPage, context: Context) -> Analysis:
-    """The engine on a fetched page, with the job's sites and competitors."""
+    """The engine on a fetched page, with the job's sites and competitors and Googlebot's
+    robots.txt verdict on the page, as a backlink check reads a page (server/monitor.py)."""
+    allow_private = context.settings.check.allow_private
+    found = verdicts([page.url], allow_private=allow_private) if context.robots_txt else {}
     return analyze(
         page.html,
         page.url,
@@ -49,6 +54,7 @@ def analyse_fetched(page: FetchedPage, context: Context) -> Analysis:
         charset=page.charset,
         headers=page.headers,
         max_links=context.settings.max_links,
+        robots_txt=found,
     )
 
 
@@ -85,6 +91,7 @@ class ProspectBulk:
             competitors=tuple(params.get("competitors", [])),
             tags=tuple(params.get("tags", [])),
             notes=str(params.get("notes", "")),
+            robots_txt=bool(app.config.get("ROBOTS_TXT", True)),
         )
 
     def before(
