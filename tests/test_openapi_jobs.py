@@ -23,7 +23,6 @@ from simulated_web import SimulatedWeb
 from server.jobs.runner import run_until_done
 from server.linkcheck import RESULTS
 from server.store.job_models import JOB_STATUSES
-from server.store.models import PROSPECT_STATUSES  # noqa: F401  (the store's own enums)
 
 pytestmark = pytest.mark.databases
 
