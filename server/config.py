@@ -37,6 +37,12 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_AUTO_UPGRADE": True,
     # Let backlink checks fetch loopback/private addresses (tests, intranets); off = SSRF-safe.
     "ALLOW_PRIVATE_FETCH": False,
+    # Each analysis runs in a child process with this budget (server.bounded); past it: 422.
+    # ANALYSIS_PROCESSES=0 runs the engine in the web process, unbounded (benchmarks only).
+    "ANALYSIS_CPU_SECONDS": 3,
+    "ANALYSIS_MEMORY_MB": 1024,
+    "ANALYSIS_TIMEOUT": 10,
+    "ANALYSIS_PROCESSES": 2,
 }
 
 EXTENSION_ORIGIN = re.compile(
@@ -243,6 +249,13 @@ def normalise(config: MutableMapping[str, Any]) -> None:
     config["ALLOW_PRIVATE_FETCH"] = flag(
         "ALLOW_PRIVATE_FETCH", config.get("ALLOW_PRIVATE_FETCH", False)
     )
+    for name, minimum in (
+        ("ANALYSIS_CPU_SECONDS", 1),
+        ("ANALYSIS_MEMORY_MB", 64),
+        ("ANALYSIS_TIMEOUT", 1),
+        ("ANALYSIS_PROCESSES", 0),
+    ):
+        config[name] = positive_int(name, config.get(name, DEFAULTS[name]), minimum=minimum)
     database_url = config.get("DATABASE_URL")
     if database_url in (None, ""):
         config["DATABASE_URL"] = None
