@@ -23,8 +23,10 @@ DEFAULTS: dict[str, Any] = {
     "MAX_LINKS": 10_000,
     # Per client address, shared by every route but health.
     "RATE_LIMIT": "120/minute",
-    # memory:// counts per worker process; redis://host:6379 shares counts between workers.
-    "RATELIMIT_STORAGE_URI": "memory://",
+    # None: a SQLite file in the instance folder, shared by every worker on this host
+    # (server/rate_counts.py); redis://host:6379 shares counts between hosts too; memory://
+    # counts in each worker process.
+    "RATELIMIT_STORAGE_URI": None,
     # Number of reverse proxies in front whose X-Forwarded-For/-Proto headers are trusted.
     "TRUSTED_PROXIES": 0,
     # JSON access log lines (method, route, status, duration, size) on stdout.
@@ -275,7 +277,9 @@ def normalise(config: MutableMapping[str, Any]) -> None:
         raise ConfigError(
             f"RATE_LIMIT {rate_limit!r} is not a rate such as '120/minute' or '10/second;500/hour'."
         ) from None
-    if not isinstance(config.get("RATELIMIT_STORAGE_URI"), str):
+    if config.get("RATELIMIT_STORAGE_URI") in ("", None):
+        config["RATELIMIT_STORAGE_URI"] = None
+    elif not isinstance(config.get("RATELIMIT_STORAGE_URI"), str):
         raise ConfigError("RATELIMIT_STORAGE_URI must be a URI such as memory:// or redis://host.")
 
     binds = text_list("BIND", config.get("BIND"))
