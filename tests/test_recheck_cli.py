@@ -129,7 +129,7 @@ def test_db_upgrade_creates_the_schema(database_url: str, tmp_path: str) -> None
     runner = app.test_cli_runner()
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert "revision 0001" in result.output
+    assert "revision 0002" in result.output
     tables = set(inspect(get_store(app).engine).get_table_names())
     assert {
         "prospects",
@@ -137,8 +137,9 @@ def test_db_upgrade_creates_the_schema(database_url: str, tmp_path: str) -> None
         "prospect_tags",
         "backlinks",
         "backlink_checks",
+        "dashboard_logins",
     } <= tables
-    assert runner.invoke(args=["db", "current"]).output.strip() == "0001"
+    assert runner.invoke(args=["db", "current"]).output.strip() == "0002"
     again = runner.invoke(args=["db", "upgrade"])
     assert again.exit_code == 0
     get_store(app).engine.dispose()
