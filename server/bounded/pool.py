@@ -10,15 +10,16 @@ is forked on the next call.
 Children are forked from the calling process, so they start in a millisecond and share its
 memory (the engine, the Public Suffix List) copy-on-write. Right after the fork a child closes
 every inherited file descriptor but its socket (it must not keep a client's connection or the
-listening socket open), restores default signal handlers, and asks the kernel to kill it if
-its parent dies. It then serves calls until its socket closes: each call is a pickled
-`(function, args, kwargs)`, each answer a pickled result or exception.
+listening socket open), restores default signal handlers, and sets its memory cap. It then
+serves calls until its socket closes (its parent closed it, or died: a child outlives it by
+at most one call, itself bounded by the CPU budget): each call is a pickled `(function, args, kwargs)`, each answer a pickled result or
+exception. (No PR_SET_PDEATHSIG: it fires when the *thread* that forked the child ends, and
+children outlive the request threads that happen to start them.)
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import math
 import os
 import pickle
@@ -34,7 +35,6 @@ from dataclasses import dataclass
 from typing import Any
 
 _LENGTH = struct.Struct("!Q")
-_PR_SET_PDEATHSIG = 1
 # Signals gunicorn (or asyncio) handles in the parent; a child must not run those handlers.
 _RESET_SIGNALS = tuple(
     getattr(signal, name)
@@ -120,9 +120,6 @@ def _become_child(sock: socket.socket, budget: Budget) -> None:
     signal.set_wakeup_fd(-1)
     for signum in _RESET_SIGNALS:
         signal.signal(signum, signal.SIG_DFL)
-    # Not on Linux: the closed socket still ends the child between calls.
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     # The address space already holds the parent's mappings (thread stacks included); the
     # budget is what the call may add to them.
     limit = _vm_size_bytes() + budget.memory_mb * 1024 * 1024
