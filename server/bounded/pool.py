@@ -12,9 +12,10 @@ memory (the engine, the Public Suffix List) copy-on-write. Right after the fork 
 every inherited file descriptor but its socket (it must not keep a client's connection or the
 listening socket open), restores default signal handlers, and sets its memory cap. It then
 serves calls until its socket closes (its parent closed it, or died: a child outlives it by
-at most one call, itself bounded by the CPU budget): each call is a pickled `(function, args, kwargs)`, each answer a pickled result or
-exception. (No PR_SET_PDEATHSIG: it fires when the *thread* that forked the child ends, and
-children outlive the request threads that happen to start them.)
+at most one call, itself bounded by the CPU budget): each call is a pickled `(function, args,
+kwargs)`, each answer a pickled result or exception. (No PR_SET_PDEATHSIG: it fires when
+the *thread* that forked the child ends, and children outlive the request threads that
+happen to start them.)
 """
 
 from __future__ import annotations
