@@ -66,6 +66,8 @@ def configure(budget: Budget) -> None:
     """Set this process's budget (from the app's settings); the next analysis uses it."""
     global _budget, _pool
     with _lock:
+        if budget == _budget:
+            return  # every app created in a process (tests, benchmarks) keeps the same pool
         old, _pool = _pool, None
         _budget = budget
     if old is not None:

@@ -53,7 +53,7 @@ class Budget:
     wall_seconds: float = 12.0
     processes: int = 2
     # A child is replaced after this many calls, or once its resident memory passes this.
-    max_calls: int = 500
+    max_calls: int = 2000
     max_rss_mb: int = 400
 
 
