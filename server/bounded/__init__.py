@@ -8,14 +8,11 @@ other requests are untouched. The engine itself stays importable and usable on i
 
 from __future__ import annotations
 
-import copyreg
-import dataclasses
-import operator
 import threading
 from collections.abc import Mapping
 from typing import Any
 
-from server.analysis import Analysis, model
+from server.analysis import Analysis
 from server.analysis import analyze as engine_analyze
 from server.bounded.pool import Budget, Busy, Overrun, ProcessPool
 
@@ -115,26 +112,3 @@ def analyze(html: str, url: str, **kwargs: Any) -> Analysis:
             "Every analysis process is busy with other pages; try again in a few seconds."
         ) from None
     return result
-
-
-def _fast_pickling() -> None:
-    """Pickle the result dataclasses as (class, field values): a third of the default's cost
-    (0.7 against 2 ms for a 212-link page), which every bounded analysis pays twice."""
-    for value in vars(model).values():
-        if not (isinstance(value, type) and dataclasses.is_dataclass(value)):
-            continue
-        fields = dataclasses.fields(value)
-        if not fields or not all(f.init for f in fields):
-            continue
-        names = [f.name for f in fields]
-        getter = operator.attrgetter(*names) if len(names) > 1 else None
-        cls = value
-
-        def reduce(obj: Any, cls: type = cls, getter: Any = getter, name: str = names[0]) -> Any:
-            values = getter(obj) if getter is not None else (getattr(obj, name),)
-            return cls, values
-
-        copyreg.pickle(cls, reduce)
-
-
-_fast_pickling()

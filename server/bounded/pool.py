@@ -35,6 +35,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from server.bounded import wire
+
 _LENGTH = struct.Struct("!Q")
 # Signals gunicorn (or asyncio) handles in the parent; a child must not run those handlers.
 _RESET_SIGNALS = tuple(
@@ -143,7 +145,7 @@ def _serve(sock: socket.socket, budget: Budget) -> None:
             soft = min(soft, cpu_hard)
         resource.setrlimit(resource.RLIMIT_CPU, (soft, cpu_hard))
         try:
-            answer: tuple[str, Any] = ("ok", function(*args, **kwargs))
+            answer: tuple[str, Any] = ("ok", wire.dumps(function(*args, **kwargs)))
             payload = pickle.dumps((answer, _rss_mb()), protocol=pickle.HIGHEST_PROTOCOL)
         except MemoryError:
             payload = pickle.dumps((("overrun", "memory"), 0.0))
@@ -303,7 +305,7 @@ class ProcessPool:
             self._release(child)
             if kind == "raised":
                 raise value
-            return value
+            return wire.loads(value)
         raise AssertionError("unreachable")
 
     def close(self) -> None:
