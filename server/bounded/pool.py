@@ -21,6 +21,7 @@ happen to start them.)
 from __future__ import annotations
 
 import contextlib
+import gc
 import math
 import os
 import pickle
@@ -102,12 +103,9 @@ def _vm_size_bytes() -> int:
     return 0
 
 
-def _rss_mb() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+def _peak_rss_mb() -> float:
+    # The high-water mark: memory a big page made the allocator take is rarely given back.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _cpu_seconds() -> float:
@@ -129,6 +127,9 @@ def _become_child(sock: socket.socket, budget: Budget) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     # A busy child yields the CPU to the processes that answer other requests.
     os.nice(5)
+    # What the parent built stays out of the child's garbage collections: they would walk it
+    # on every full collection, and write to its pages (which then stop being shared).
+    gc.freeze()
 
 
 def _serve(sock: socket.socket, budget: Budget) -> None:
@@ -146,12 +147,12 @@ def _serve(sock: socket.socket, budget: Budget) -> None:
         resource.setrlimit(resource.RLIMIT_CPU, (soft, cpu_hard))
         try:
             answer: tuple[str, Any] = ("ok", wire.dumps(function(*args, **kwargs)))
-            payload = pickle.dumps((answer, _rss_mb()), protocol=pickle.HIGHEST_PROTOCOL)
+            payload = pickle.dumps((answer, _peak_rss_mb()), protocol=pickle.HIGHEST_PROTOCOL)
         except MemoryError:
             payload = pickle.dumps((("overrun", "memory"), 0.0))
         except Exception as exc:  # the caller's error (ValueError, InvalidSite...), re-raised there
             try:
-                payload = pickle.dumps((("raised", exc), _rss_mb()))
+                payload = pickle.dumps((("raised", exc), _peak_rss_mb()))
             except Exception:
                 payload = pickle.dumps((("raised", RuntimeError(type(exc).__name__)), 0.0))
         try:
