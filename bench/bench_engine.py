@@ -21,7 +21,6 @@ from selectolax.lexbor import LexborHTMLParser  # noqa: E402
 
 from server import bounded, create_app  # noqa: E402
 from server.analysis import analyze  # noqa: E402
-from server.analysis.nesting import bound_depth  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 PAGE_URL = "https://www.example.com/articles/page.html"
@@ -111,11 +110,6 @@ def scrapy_extractor() -> Callable[[list[bytes]], None] | None:
             extractor.extract_links(HtmlResponse(PAGE_URL, body=body, encoding="utf-8"))
 
     return run
-
-
-def nesting_guard(pages: list[str]) -> None:
-    for html in pages:
-        bound_depth(html)
 
 
 def engine(pages: list[str]) -> None:
@@ -209,7 +203,6 @@ def main() -> None:
         contenders.append(("Scrapy LinkExtractor", lambda: scrapy(raw), 2))
     contenders += [
         ("engine: analyze() on every page", lambda: engine(pages), every),
-        ("  of which the nesting guard", lambda: nesting_guard(pages), every),
         ("  in a bounded child process (server.bounded)", lambda: bounded_engine(pages), every),
         ("POST /api/v1/analyze (Flask test client)", lambda: through_api(pages), every),
         ("  with the engine unbounded, in-process", lambda: through_api(pages, 0), every),

@@ -42,7 +42,7 @@ DEFAULTS: dict[str, Any] = {
     # Each analysis runs in a child process with this budget (server.bounded); past it: 422.
     # ANALYSIS_PROCESSES=0 runs the engine in the web process, unbounded (benchmarks only).
     "ANALYSIS_CPU_SECONDS": 3,
-    "ANALYSIS_MEMORY_MB": 1024,
+    "ANALYSIS_MEMORY_MB": 512,
     "ANALYSIS_TIMEOUT": 10,
     "ANALYSIS_PROCESSES": 2,
 }

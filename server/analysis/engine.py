@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from server.analysis import document, nesting, position, redirects, rel, report, robots, urls
+from server.analysis import document, position, redirects, rel, report, robots, urls
 from server.analysis.model import Analysis, Kind, Link, Page
 from server.analysis.sites import LinkTarget, match_sites, parse_sites
 
@@ -163,7 +163,6 @@ def analyze(
     competitor_rules = parse_sites(competitors)
     page_url = str(urls.parse_url(url).href)
     codec = urls.query_codec(charset)
-    html, flattened = nesting.bound_depth(html)
     tree = LexborHTMLParser(html)
     nodes_of = document.scan(tree)
     base = _base_url(nodes_of.base, page_url, codec)
@@ -234,8 +233,7 @@ def analyze(
             page_url=page_url,
             canonical=canonical,
             truncated_at=truncated_at,
-        )
-        + ((nesting.FLATTENED_WARNING,) if flattened else ()),
+        ),
         truncated=truncated_at is not None,
     )
     return Analysis(

@@ -52,7 +52,7 @@ class Budget:
     """What one call may use. `processes` children serve calls at once in each process."""
 
     cpu_seconds: int = 4
-    memory_mb: int = 1024
+    memory_mb: int = 512
     wall_seconds: float = 12.0
     processes: int = 2
     # A child is replaced after this many calls, or once its resident memory passes this.
@@ -95,12 +95,19 @@ def _recv(sock: socket.socket, deadline: float | None = None) -> bytes:
     return _recv_exactly(sock, size, deadline)
 
 
-def _vm_size_bytes() -> int:
+def _vm_bytes(field: str = "VmSize") -> int:
     with open("/proc/self/status") as status:
         for line in status:
-            if line.startswith("VmSize:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) * 1024
     return 0
+
+
+def _hit_memory_cap() -> bool:
+    """Whether this process's address space came within 5 % of its cap: C code that finds no
+    memory raises its own error (selectolax: "Can't parse HTML"), not a MemoryError."""
+    limit, _ = resource.getrlimit(resource.RLIMIT_AS)
+    return limit != resource.RLIM_INFINITY and _vm_bytes("VmPeak") >= 0.95 * limit
 
 
 def _peak_rss_mb() -> float:
@@ -123,7 +130,7 @@ def _become_child(sock: socket.socket, budget: Budget) -> None:
         signal.signal(signum, signal.SIG_DFL)
     # The address space already holds the parent's mappings (thread stacks included); the
     # budget is what the call may add to them.
-    limit = _vm_size_bytes() + budget.memory_mb * 1024 * 1024
+    limit = _vm_bytes() + budget.memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     # A busy child yields the CPU to the processes that answer other requests.
     os.nice(5)
@@ -149,8 +156,12 @@ def _serve(sock: socket.socket, budget: Budget) -> None:
             answer: tuple[str, Any] = ("ok", wire.dumps(function(*args, **kwargs)))
             payload = pickle.dumps((answer, _peak_rss_mb()), protocol=pickle.HIGHEST_PROTOCOL)
         except MemoryError:
-            payload = pickle.dumps((("overrun", "memory"), 0.0))
+            _send(sock, pickle.dumps((("overrun", "memory"), 0.0)))
+            return
         except Exception as exc:  # the caller's error (ValueError, InvalidSite...), re-raised there
+            if _hit_memory_cap():
+                _send(sock, pickle.dumps((("overrun", "memory"), 0.0)))
+                return  # the heap may be in any state: this child ends, a fresh one follows
             try:
                 payload = pickle.dumps((("raised", exc), _peak_rss_mb()))
             except Exception:
