@@ -51,9 +51,9 @@ _RESET_SIGNALS = tuple(
 class Budget:
     """What one call may use. `processes` children serve calls at once in each process."""
 
-    cpu_seconds: int = 4
+    cpu_seconds: int = 3
     memory_mb: int = 512
-    wall_seconds: float = 12.0
+    wall_seconds: float = 10.0
     processes: int = 2
     # A child is replaced after this many calls, or once its resident memory passes this.
     max_calls: int = 2000
