@@ -132,8 +132,6 @@ def _become_child(sock: socket.socket, budget: Budget) -> None:
     # budget is what the call may add to them.
     limit = _vm_bytes() + budget.memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    # A busy child yields the CPU to the processes that answer other requests.
-    os.nice(5)
     # What the parent built stays out of the child's garbage collections: they would walk it
     # on every full collection, and write to its pages (which then stop being shared).
     gc.freeze()
