@@ -55,6 +55,8 @@ class Change:
     before: str | None
     after: str
     detail: str
+    risks_before: tuple[str, ...] = ()
+    risks_after: tuple[str, ...] = ()
 
 
 def _recheck_one(app: Flask, backlink_id: int) -> Change | None:
@@ -64,34 +66,49 @@ def _recheck_one(app: Flask, backlink_id: int) -> Change | None:
         if backlink is None:  # deleted meanwhile
             return None
         source_url, target, before = backlink.source_url, backlink.target, backlink.last_result
+        risks_before = tuple(backlink.last_risks or ())
     outcome = check_backlink(
         source_url,
         target,
         allow_private=private_fetch_allowed(app.config),
         max_links=int(app.config["MAX_LINKS"]),
+        robots_txt=bool(app.config["ROBOTS_TXT"]),
     )
     with db.session_scope(app) as session:
         backlink = get_backlink(session, backlink_id)
         if backlink is None:
             return None
         record_check(session, backlink, outcome)
-    detail = ", ".join(outcome.reasons) or (
+    detail = ", ".join(outcome.reasons + outcome.risks) or (
         f"{outcome.error_code}: {outcome.error_message}" if outcome.error_code else ""
     )
-    return Change(backlink_id, source_url, target, before, outcome.result, detail)
+    return Change(
+        backlink_id, source_url, target, before, outcome.result, detail, risks_before, outcome.risks
+    )
 
 
-def change_kind(before: str | None, after: str) -> str | None:
-    """How a result moved: lost / became nofollow / recovered / errors; None if unchanged."""
+def change_kind(
+    before: str | None,
+    after: str,
+    risks_before: tuple[str, ...] = (),
+    risks_after: tuple[str, ...] = (),
+) -> str | None:
+    """How a result moved: lost / became nofollow / recovered / at risk / no longer at risk /
+    errors; None if unchanged."""
     if after == "error":
         return "errors"  # listed every time: a page that keeps failing needs a look
     if before == after:
-        return None
+        if before is None or risks_before == risks_after:
+            return None
+        return "at risk" if risks_after else "no longer at risk"
     if after == "missing":
         return "lost" if before is not None else "missing"
     if after == "live-nofollow":
         return "became nofollow" if before is not None else "nofollow"
     return "recovered" if before is not None else "live"
+
+
+_REPORTED = ("lost", "became nofollow", "at risk", "no longer at risk", "recovered", "errors")
 
 
 @click.command("recheck")
@@ -131,22 +148,18 @@ def recheck_command(older_than: float, check_all: bool, concurrency: int) -> Non
     )
     groups: dict[str, list[Change]] = {}
     for change in sorted(results, key=lambda c: c.backlink_id):
-        kind = change_kind(change.before, change.after)
-        if kind in ("lost", "became nofollow", "recovered", "errors"):
+        kind = change_kind(change.before, change.after, change.risks_before, change.risks_after)
+        if kind in _REPORTED:
             groups.setdefault(kind, []).append(change)
     if not groups:
         click.echo("Nothing changed.")
-    for kind in ("lost", "became nofollow", "recovered", "errors"):
+    for kind in _REPORTED:
         for change in groups.get(kind, []):
             why = f" ({change.detail})" if change.detail else ""
             click.echo(f"{kind}: #{change.backlink_id} {change.source_url} -> {change.target}{why}")
     if groups:
         click.echo(
-            "Changed: "
-            + ", ".join(
-                f"{len(groups.get(k, []))} {k}"
-                for k in ("lost", "became nofollow", "recovered", "errors")
-            )
+            "Changed: " + ", ".join(f"{len(groups[k])} {k}" for k in _REPORTED if k in groups)
         )
 
 

@@ -39,6 +39,10 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_AUTO_UPGRADE": True,
     # Let backlink checks fetch loopback/private addresses (tests, intranets); off = SSRF-safe.
     "ALLOW_PRIVATE_FETCH": False,
+    # Fetch the robots.txt of each analysed page (server-side, SSRF-safe, once per site per
+    # hour) to tell whether Googlebot may crawl it; false: the server sends no request for an
+    # analysis, and robots_txt is "unknown".
+    "ROBOTS_TXT": True,
     # Each analysis runs in a child process with this budget (server.bounded); past it: 422.
     # ANALYSIS_PROCESSES=0 runs the engine in the web process, unbounded (benchmarks only).
     "ANALYSIS_CPU_SECONDS": 3,
@@ -251,6 +255,7 @@ def normalise(config: MutableMapping[str, Any]) -> None:
     config["ALLOW_PRIVATE_FETCH"] = flag(
         "ALLOW_PRIVATE_FETCH", config.get("ALLOW_PRIVATE_FETCH", False)
     )
+    config["ROBOTS_TXT"] = flag("ROBOTS_TXT", config.get("ROBOTS_TXT", True))
     for name, minimum in (
         ("ANALYSIS_CPU_SECONDS", 1),
         ("ANALYSIS_MEMORY_MB", 64),

@@ -40,14 +40,26 @@ def classify(
             "rel": list(link.rel),
             "follow": link.follow,
             "nofollow_reasons": list(link.nofollow_reasons),
+            "risks": list(link.risks),
         }
         for link in found[:MAX_LINKS_KEPT]
     )
     if match.followed:
-        return CheckOutcome("live-followed", links=kept, http_status=status, final_url=final_url)
+        return CheckOutcome(
+            "live-followed",
+            links=kept,
+            http_status=status,
+            final_url=final_url,
+            risks=match.risks,
+        )
     reasons = tuple(dict.fromkeys(r for link in found for r in link.nofollow_reasons))
     return CheckOutcome(
-        "live-nofollow", reasons=reasons, links=kept, http_status=status, final_url=final_url
+        "live-nofollow",
+        reasons=reasons,
+        links=kept,
+        http_status=status,
+        final_url=final_url,
+        risks=match.risks,
     )
 
 
@@ -64,9 +76,12 @@ def check_backlink(
     allow_private: bool = False,
     fetch: Fetcher | None = None,
     max_links: int | None = None,
+    robots_txt: bool = True,
 ) -> CheckOutcome:
-    """Fetch `source_url` and look for a link to `target`; never raises for a bad page."""
+    """Fetch `source_url` and look for a link to `target`, with Googlebot's robots.txt
+    verdict on the page unless `robots_txt` is off; never raises for a bad page."""
     from server.fetch import FetchError
+    from server.robotstxt import verdicts
 
     fetch = fetch or default_fetcher()
     try:
@@ -81,6 +96,7 @@ def check_backlink(
     except Exception as exc:  # a fetcher bug must not stop a recheck of every backlink
         log.exception("fetching %s failed", source_url)
         return CheckOutcome("error", error_code="fetch_failed", error_message=repr(exc)[:500])
+    found = verdicts([page.url], allow_private=allow_private) if robots_txt else {}
     try:
         analysis = analyze(
             page.html,
@@ -89,6 +105,7 @@ def check_backlink(
             charset=page.charset,
             headers=page.headers,
             max_links=max_links,
+            robots_txt=found,
         )
     except PageTooComplex as exc:
         return CheckOutcome(

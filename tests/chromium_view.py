@@ -35,9 +35,11 @@ _SPECIAL_SCHEMES = ("http:", "https:", "ws:", "wss:", "ftp:", "file:")
 _READ_DOM = """() => {
   const html = 'http://www.w3.org/1999/xhtml';
   const links = [];
-  for (const el of document.querySelectorAll('a[href], area[href]')) {
-    if (el.namespaceURI !== html) continue;
-    links.push([el.href, Array.from(el.relList), el.getAttribute('href')]);
+  if (!document.querySelector('template[shadowrootmode], [shadowrootmode]')) {
+    for (const el of document.querySelectorAll('a[href], area[href]')) {
+      if (el.namespaceURI !== html) continue;
+      links.push([el.href, Array.from(el.relList), el.getAttribute('href'), false]);
+    }
   }
   const metas = [];
   for (const m of document.querySelectorAll('meta[name][content]')) {
@@ -48,11 +50,17 @@ _READ_DOM = """() => {
 }"""
 
 
+# Open and closed shadow roots alike, in shadow-including tree order (a node, its shadow
+# root's contents, its children): DevTools' DOM domain, which script in the page cannot see.
+_LINK_FACTS = "function () { return [this.href, Array.from(this.relList)]; }"
+
+
 @dataclass(frozen=True, slots=True)
 class BrowserLink:
     href: str
     rel: tuple[str, ...]
     raw: str
+    shadow: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,15 +95,51 @@ class Chromium:
             headers={"content-type": content_type, "content-security-policy": _NO_SUBRESOURCES},
         )
 
+    def _pierced_links(self) -> list[BrowserLink]:
+        cdp = self.page.context.new_cdp_session(self.page)
+        try:
+            root = cdp.send("DOM.getDocument", {"depth": -1, "pierce": True})["root"]
+            found: list[BrowserLink] = []
+
+            def visit(node: dict, in_shadow: bool) -> None:
+                for child in node.get("children", []):
+                    attrs = child.get("attributes", [])
+                    names = attrs[0::2]
+                    # HTML elements report an upper-case nodeName, SVG and MathML ones do not.
+                    if child.get("nodeName") in ("A", "AREA") and "href" in names:
+                        obj = cdp.send("DOM.resolveNode", {"nodeId": child["nodeId"]})
+                        facts = cdp.send(
+                            "Runtime.callFunctionOn",
+                            {
+                                "functionDeclaration": _LINK_FACTS,
+                                "objectId": obj["object"]["objectId"],
+                                "returnByValue": True,
+                            },
+                        )["result"]["value"]
+                        raw = attrs[2 * names.index("href") + 1]
+                        found.append(BrowserLink(facts[0], tuple(facts[1]), raw, in_shadow))
+                    for shadow_root in child.get("shadowRoots", []):
+                        if shadow_root.get("shadowRootType") in ("open", "closed"):
+                            visit(shadow_root, True)
+                    visit(child, in_shadow)
+
+            visit(root, False)
+            return found
+        finally:
+            cdp.detach()
+
     def load(self, name: str, body: bytes, content_type: str = "text/html") -> BrowserPage:
         url = f"{ORIGIN}/{name}"
         self.served = {url: (body, content_type)}
         self.page.goto(url, wait_until="domcontentloaded")
         dom = self.page.evaluate(_READ_DOM)
+        links = [BrowserLink(h, tuple(rel), raw, shadow) for h, rel, raw, shadow in dom["links"]]
+        if not links and b"shadowrootmode" in body.lower():
+            links = self._pierced_links()
         return BrowserPage(
             url=dom["url"],
             charset=dom["charset"],
-            links=tuple(BrowserLink(h, tuple(rel), raw) for h, rel, raw in dom["links"]),
+            links=tuple(links),
             robots_meta=tuple(
                 (name.strip().lower(), content)
                 for name, content in dom["metas"]
@@ -187,13 +231,13 @@ def compare(name: str, browser: BrowserPage, result: Analysis) -> Comparison:
         http = theirs.href.startswith(("http:", "https:"))
         out.http_links += http
         same_rel = relist_tokens(theirs.rel) == ours.rel
-        if theirs.href == ours.href and same_rel:
+        if theirs.href == ours.href and same_rel and theirs.shadow == ours.shadow:
             out.equal += 1
             out.http_equal += http
             continue
         detail = (
-            f"raw {theirs.raw!r} / {ours.raw_href!r}: Chromium {theirs.href!r} {theirs.rel}, "
-            f"engine {ours.href!r} {ours.rel}"
+            f"raw {theirs.raw!r} / {ours.raw_href!r}: Chromium {theirs.href!r} {theirs.rel} "
+            f"shadow={theirs.shadow}, engine {ours.href!r} {ours.rel} shadow={ours.shadow}"
         )
         if same_rel and not http and mailto_quote_quirk(theirs.href, ours.href):
             out.quirks.append(f"' percent-encoded in a non-special query: {detail}")

@@ -15,7 +15,14 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from playwright.sync_api import Playwright, sync_playwright
 from sqlalchemy import create_engine, text
 
-from server import create_app
+from server import config, create_app
+
+# Tests send traffic to loopback only. Test payloads name made-up sites (blog.test,
+# mysite.com...) whose robots.txt the server would look up in DNS: off by default, in this
+# process (apps built from test configs) and in the servers it starts; the robots.txt tests
+# turn it on, against loopback.
+config.DEFAULTS["ROBOTS_TXT"] = False
+os.environ["LINKINSPECTOR_ROBOTS_TXT"] = "false"
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 

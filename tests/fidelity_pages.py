@@ -32,6 +32,24 @@ _QUERY_SAMPLE = (
 )
 
 PAGES: dict[str, tuple[bytes, str]] = {
+    # Declarative shadow DOM: which templates become shadow roots, and the links' order.
+    "shadow-declarative": _utf8(
+        '<a href="/first">1</a>'
+        '<div id=h><template shadowrootmode="open"><a href="in-open" rel="Nofollow">o</a>'
+        '<span><template shadowrootmode="closed"><a href="nested-closed">n</a>'
+        "</template></span><slot></slot></template><a href=slotted>s</a></div>"
+        '<x-card><template shadowrootmode="CLOSED"><a href="custom-closed">c</a></template>'
+        "</x-card>"
+        '<section><template shadowrootmode="open"><a href="one">1</a></template>'
+        '<template shadowrootmode="open"><a href="second-template-inert">2</a></template>'
+        "</section>"
+        '<ul><template shadowrootmode="open"><a href="ul-cannot-host">u</a></template></ul>'
+        '<p><template shadowrootmode="sideways"><a href="bad-mode">b</a></template></p>'
+        '<template><a href="plain-template">t</a></template>'
+        '<div><template shadowrootmode="open"><svg><a href="svg-link">s</a></svg>'
+        '<area href="area-in-shadow"></template></div>'
+        '<a href="/last">z</a>'
+    ),
     "base-relative": _utf8('<base href="/sub/dir/"><a href="x">x</a><a href="../y">y</a>'),
     "base-absolute": _utf8(
         '<head><base href="https://cdn.example.net/a/b"></head><a href="x">x</a>'

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from conftest import PageServer
 from flask.testing import FlaskClient
 
 PAGE = {"url": "https://blog.test/post", "html": '<a href="https://mysite.com/" rel=ugc>me</a>'}
@@ -124,3 +127,87 @@ def test_api_token_is_required_when_configured(app, client: FlaskClient) -> None
     right = client.post("/api/v1/analyze", json=PAGE, headers={"Authorization": "Bearer s3cret"})
     assert right.status_code == 200
     assert client.get("/api/v1/health").status_code == 200
+
+
+def test_live_page_fields_reach_the_engine(client: FlaskClient) -> None:
+    body = client.post(
+        "/api/v1/analyze",
+        json={
+            "url": "https://blog.test/post",
+            "html": '<a href="/a">a</a><a href="/b">b</a>',
+            "served_html": '<a href="/a">a</a>',
+            "live_links": [
+                {"href": "https://blog.test/a", "hidden": True},
+                {"href": "https://blog.test/b", "hidden": False},
+            ],
+            "frames": [{"url": "about:srcdoc", "html": '<a href="c">c</a>'}],
+        },
+    ).get_json()
+    assert [(x["origin"], x["hidden"], x["frame_url"]) for x in body["links"]] == [
+        ("html", True, None),
+        ("script", False, None),
+        (None, None, "about:srcdoc"),
+    ]
+    assert body["links"][2]["href"] == "https://blog.test/c"
+    assert body["page"]["frames"][0]["base_url"] == "https://blog.test/post"
+
+
+def test_bad_live_page_fields_are_clear_400s(client: FlaskClient) -> None:
+    base = {"url": "https://blog.test/", "html": ""}
+    cases = [
+        ({"served_html": 3}, "invalid_served_html"),
+        ({"live_links": "x"}, "invalid_live_links"),
+        ({"live_links": [{"href": "x", "hidden": "yes"}]}, "invalid_live_links"),
+        ({"frames": {}}, "invalid_frames"),
+        ({"frames": [{"url": "https://f.test/"}]}, "invalid_frames"),
+        ({"frames": [{"url": "javascript:x", "html": ""}]}, "invalid_frames"),
+        ({"frames": [{"url": "https://f.test/", "html": "", "parent": 0}]}, "invalid_frames"),
+        ({"frames": [{"url": "https://f.test/", "html": "", "parent": True}]}, "invalid_frames"),
+        ({"frames": [{"url": "about:srcdoc", "html": ""}] * 101}, "invalid_frames"),
+        ({"frames": [{"url": "about:srcdoc", "html": "", "charset": 1}]}, "invalid_charset"),
+    ]
+    for extra, code in cases:
+        response = client.post("/api/v1/analyze", json={**base, **extra})
+        assert error_of(response) == (400, code), extra
+
+
+def test_robots_txt_that_disallows_the_page_puts_its_links_at_risk(
+    app: Any, page_server: PageServer
+) -> None:
+    app.config.update(ROBOTS_TXT=True, ALLOW_PRIVATE_FETCH=True)
+    page_server.page("/robots.txt", "User-agent: Googlebot\nDisallow: /private\n")
+    page_url = page_server.url("/private/page")
+    body = (
+        app.test_client()
+        .post(
+            "/api/v1/analyze",
+            json={
+                "url": page_url,
+                "html": '<a href="https://mysite.com/">me</a>',
+                "sites": ["mysite.com"],
+                "frames": [{"url": page_server.url("/open/frame"), "html": '<a href="/x">x</a>'}],
+            },
+        )
+        .get_json()
+    )
+    assert body["page"]["robots_txt"] == {
+        "status": "disallowed",
+        "url": page_server.url("/robots.txt"),
+        "rule": "Disallow: /private",
+    }
+    assert body["links"][0]["risks"] == ["robots_txt_disallowed"]
+    assert body["sites"]["risks"] == ["robots_txt_disallowed"]
+    assert body["page"]["frames"][0]["robots_txt"]["status"] == "allowed"
+    assert body["links"][1]["risks"] == ["in_frame"]
+    assert body["page"]["warnings"][0].startswith("robots.txt blocks Googlebot from this page")
+
+
+def test_robots_txt_is_not_fetched_when_turned_off(app: Any, page_server: PageServer) -> None:
+    app.config.update(ROBOTS_TXT=False, ALLOW_PRIVATE_FETCH=True)
+    body = (
+        app.test_client()
+        .post("/api/v1/analyze", json={"url": page_server.url("/p"), "html": "<a href=/x>x</a>"})
+        .get_json()
+    )
+    assert body["page"]["robots_txt"]["status"] == "unknown"
+    assert page_server.hits == []

@@ -246,3 +246,48 @@ def test_a_fetcher_crash_is_recorded_as_an_error(
     body = check(client, track(client, page_server.url("/x"))["id"])
     assert body["last_result"] == "error"
     assert body["check"]["error"]["code"] == "fetch_failed"
+
+
+def test_a_comma_joined_nofollow_backlink_is_recorded_as_nofollow(
+    fetching_client: FlaskClient, page_server: PageServer
+) -> None:
+    url = page_server.page(
+        "/post", '<a href="https://mysite.com/" rel="nofollow,sponsored">my site</a>'
+    )
+    body = check(fetching_client, track(fetching_client, url)["id"])
+    assert body["last_result"] == "live-nofollow"
+    assert body["check"]["reasons"] == ["rel=nofollow", "rel=sponsored"]
+
+
+def test_a_followed_backlink_on_a_noindex_page_is_live_but_at_risk(
+    fetching_client: FlaskClient, page_server: PageServer
+) -> None:
+    url = page_server.page("/post", '<a href="https://mysite.com/">my site</a>')
+    backlink = track(fetching_client, url)
+    first = check(fetching_client, backlink["id"])
+    assert first["last_result"] == "live-followed" and first["last_risks"] == []
+    page_server.page(
+        "/post",
+        '<a href="https://mysite.com/">my site</a>',
+        headers=[("X-Robots-Tag", "noindex")],
+    )
+    second = check(fetching_client, backlink["id"])
+    assert second["last_result"] == "live-followed"
+    assert second["last_risks"] == ["noindex"]
+    assert second["check"]["risks"] == ["noindex"]
+    assert second["check"]["changed"] is True
+    assert second["check"]["links"][0]["risks"] == ["noindex"]
+    page = fetching_client.get("/backlinks").get_data(as_text=True)
+    assert "at risk: noindex page" in page
+
+
+def test_a_followed_backlink_behind_a_robots_txt_disallow_is_live_but_at_risk(
+    fetching_app: Flask, page_server: PageServer
+) -> None:
+    fetching_app.config["ROBOTS_TXT"] = True
+    client = fetching_app.test_client()
+    url = page_server.page("/private/post", '<a href="https://mysite.com/">my site</a>')
+    page_server.page("/robots.txt", "User-agent: *\nDisallow: /private/\n")
+    body = check(client, track(client, url)["id"])
+    assert body["last_result"] == "live-followed"
+    assert body["last_risks"] == ["robots_txt_disallowed"]

@@ -29,10 +29,15 @@ def assert_consistent(result: Analysis) -> None:
     assert summary.followed_external == sum(1 for x in links if x.kind == "external" and x.follow)
     assert summary.not_followed == sum(1 for x in links if not x.follow)
     for token in NOT_FOLLOWED:
-        assert getattr(summary, token) == sum(1 for x in links if token in x.rel)
+        assert getattr(summary, token) == sum(
+            1 for x in links if f"rel={token}" in x.nofollow_reasons
+        )
+    assert summary.at_risk == sum(1 for x in links if x.risks)
     for link in links:
         assert link.follow is (not link.nofollow_reasons)
-        rel_says_no = any(t in NOT_FOLLOWED for t in link.rel)
+        # Google reads rel split on whitespace and commas: whatever relList holds, its
+        # comma-separated parts that say nofollow / sponsored / ugc stop following.
+        rel_says_no = any(p in NOT_FOLLOWED for t in link.rel for p in t.split(","))
         if rel_says_no or result.page.robots.nofollow:
             assert not link.follow
         assert len(set(link.rel)) == len(link.rel)

@@ -19,7 +19,9 @@ def test_rel_tokens_are_lowercased_unique_and_ordered_like_rellist() -> None:
 def test_rel_splits_on_ascii_whitespace_only() -> None:
     link = first('<a href="https://o.test/" rel="nofollow\u00a0ugc">x</a>')
     assert link.rel == ("nofollow\u00a0ugc",)
-    assert link.follow
+    # No engine documents a no-break space as a separator: the likely reading, flagged.
+    assert link.nofollow_reasons == ("rel=nofollow", "rel=ugc")
+    assert any("ambiguous" in w for w in link.warnings)
 
 
 def test_plain_link_is_followed() -> None:
@@ -34,17 +36,59 @@ def test_nofollow_sponsored_and_ugc_each_stop_following() -> None:
         assert link.nofollow_reasons == (f"rel={token}",)
 
 
-def test_comma_joined_rel_is_a_warning_not_a_nofollow() -> None:
-    link = first('<a href="https://o.test/" rel="nofollow,noindex">x</a>')
-    assert link.follow
-    assert link.rel == ("nofollow,noindex",)
-    assert any("not read as nofollow" in w for w in link.warnings)
+def test_comma_joined_nofollow_is_not_followed_as_google_documents() -> None:
+    # https://developers.google.com/search/docs/crawling-indexing/qualify-outbound-links:
+    # "space or comma-separated", e.g. rel="ugc,nofollow".
+    link = first('<a href="https://o.test/" rel="ugc,nofollow">x</a>')
+    assert not link.follow
+    assert link.nofollow_reasons == ("rel=ugc", "rel=nofollow")
+    assert link.rel == ("ugc,nofollow",)  # relList: the browser's one token stays as it is
+    assert link.warnings == ()
 
 
-def test_semicolon_joined_rel_is_a_warning() -> None:
-    link = first('<a href="https://o.test/" rel="sponsored;nofollow">x</a>')
+def test_comma_joined_browser_values_are_flagged_as_not_applied_by_browsers() -> None:
+    link = first('<a href="https://o.test/" rel="nofollow,noopener">x</a>')
+    assert not link.follow and link.nofollow_reasons == ("rel=nofollow",)
+    assert len(link.warnings) == 1
+    assert "noopener is not applied" in link.warnings[0]
+    assert "Google documents commas" in link.warnings[0]
+
+
+def test_comma_and_space_mixed_read_every_value_once() -> None:
+    link = first('<a href="https://o.test/" rel="sponsored, nofollow ,sponsored">x</a>')
+    assert link.nofollow_reasons == ("rel=sponsored", "rel=nofollow")
+    assert link.rel == ("sponsored,", "nofollow", ",sponsored")
+
+
+def test_semicolon_joined_nofollow_is_read_as_nofollow_with_an_ambiguity_warning() -> None:
+    link = first('<a href="https://o.test/" rel="sponsored;noopener">x</a>')
+    assert not link.follow
+    assert link.nofollow_reasons == ("rel=sponsored",)
+    assert len(link.warnings) == 1
+    assert "ambiguous" in link.warnings[0] and "read here as sponsored" in link.warnings[0]
+
+
+def test_semicolon_joined_values_without_nofollow_stay_followed() -> None:
+    link = first('<a href="https://o.test/" rel="noopener;noreferrer">x</a>')
     assert link.follow
-    assert any("comma or semicolon" in w for w in link.warnings)
+    assert any("browsers read one unknown value" in w for w in link.warnings)
+
+
+def test_comma_joined_misspelling_is_still_flagged() -> None:
+    link = first('<a href="https://o.test/" rel="no-follow,external">x</a>')
+    assert link.follow
+    assert any("misspelling" in w for w in link.warnings)
+
+
+def test_summary_counts_rel_as_search_engines_read_it() -> None:
+    html = (
+        '<a href="https://a.test/" rel="nofollow,noopener">1</a>'
+        '<a href="https://b.test/" rel="ugc,sponsored">2</a>'
+        '<a href="https://c.test/" rel="nofollow">3</a>'
+    )
+    summary = analyze(html, PAGE).summary
+    assert (summary.nofollow, summary.sponsored, summary.ugc) == (2, 1, 1)
+    assert summary.followed_external == 0
 
 
 def test_dofollow_and_follow_are_flagged_as_meaningless() -> None:

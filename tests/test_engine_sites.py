@@ -52,8 +52,9 @@ def test_api_json_merges_my_sites_and_lists_competitors() -> None:
     assert body["sites"]["linked"] and body["sites"]["links"] == [0, 1]
     assert [m["site"] for m in body["sites"]["matches"]] == ["mysite.com", "other.test"]
     assert body["competitors"] == [
-        {"site": "rival.org", "linked": True, "followed": False, "links": [4]}
+        {"site": "rival.org", "linked": True, "followed": False, "links": [4], "risks": []}
     ]
+    assert body["sites"]["risks"] == []
 
 
 def test_invalid_site_entries_are_rejected() -> None:

@@ -196,10 +196,54 @@ def test_a_truncated_nofollow_page_matches_the_document(
     assert body["page"]["truncated"] is True
 
 
+def test_a_live_page_with_frames_and_shadow_roots_matches_the_document(
+    api_client: FlaskClient, document: dict[str, Any]
+) -> None:
+    html = (
+        '<link rel="canonical" href="/elsewhere">'
+        '<div><template shadowrootmode="closed"><a href="https://mysite.com/">me</a></template>'
+        '</div><a href="/late" rel="nofollow;noopener">late</a>'
+    )
+    payload = {
+        "url": "https://ex.com/post",
+        "html": html,
+        "served_html": "<p>before scripts</p>",
+        "live_links": [
+            {"href": "https://mysite.com/", "hidden": False},
+            {"href": "https://ex.com/late", "hidden": True},
+        ],
+        "frames": [
+            {"url": "https://w.test/embed", "html": '<a href="/x">x</a>', "charset": "utf-8"},
+            {"url": "about:srcdoc", "html": '<a href="y">y</a>', "parent": 0},
+        ],
+        "sites": ["mysite.com"],
+    }
+    validate(
+        document, request_schema(document, "/api/v1/analyze", "post", "application/json"), payload
+    )
+    body = check(
+        document, api_client.post("/api/v1/analyze", json=payload), "/api/v1/analyze", "POST", 200
+    )
+    assert [link["frame"] for link in body["links"]] == [None, None, 0, 1]
+    assert body["links"][0]["shadow"] is True
+    assert body["links"][1]["risks"] == ["canonical_elsewhere", "hidden", "script_only"]
+    assert body["sites"]["risks"] == ["canonical_elsewhere", "script_only"]
+
+
 @pytest.mark.parametrize(
     ("body", "content_type", "status"),
     [
         ({"html": "<a href=/x>x</a>"}, "application/json", 400),
+        (
+            {"url": "https://e.com/", "html": "", "frames": [{"url": "data:x", "html": ""}]},
+            "application/json",
+            400,
+        ),
+        (
+            {"url": "https://e.com/", "html": "", "live_links": [{"href": "x"}]},
+            "application/json",
+            400,
+        ),
         ({"url": "ftp://example.com/", "html": ""}, "application/json", 400),
         ({"url": "https://example.com/", "html": 3}, "application/json", 400),
         ({"url": "https://example.com/", "html": "", "sites": ["!!"]}, "application/json", 400),

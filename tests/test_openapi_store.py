@@ -109,7 +109,7 @@ def test_saved_prospects_match_the_document(client: FlaskClient, document: dict[
     )
     assert again["created"] is False
     assert again["page_count"] == 2
-    won = save(
+    mention = save(
         client,
         document,
         {
@@ -118,8 +118,19 @@ def test_saved_prospects_match_the_document(client: FlaskClient, document: dict[
             "sites": ["mysite.com"],
         },
     )
-    assert won["verdict"] == "won"
-    assert won["pages"][0]["outbound"]["share_followed"] == 0
+    # Linked, but robots make it nofollow: not a won link.
+    assert mention["verdict"] == "good"
+    assert mention["pages"][0]["outbound"]["share_followed"] == 0
+    won = save(
+        client,
+        document,
+        {
+            "url": "https://press.org/",
+            "html": '<meta name=robots content=noindex><a href="https://mysite.com/">me</a>',
+            "sites": ["mysite.com"],
+        },
+    )
+    assert won["verdict"] == "won" and "at risk: noindex" in won["why"]
     empty = save(client, document, {"url": "https://quiet.org/", "html": ""})
     assert empty["verdict"] == "unknown"
     assert empty["pages"][0]["outbound"]["share_followed"] is None

@@ -63,7 +63,9 @@ def test_a_site_linking_to_a_competitor_is_called_the_best_prospect(client: Flas
     assert body["verdict"] == "best"
     assert "competitor.com (followed)" in body["why"]
     assert body["links_to_competitor"] is True
-    assert body["competitors"] == [{"site": "competitor.com", "followed": True, "pages": 1}]
+    assert body["competitors"] == [
+        {"site": "competitor.com", "followed": True, "pages": 1, "risks": []}
+    ]
 
 
 def test_a_nofollow_competitor_link_is_a_good_not_best_prospect(client: FlaskClient) -> None:
@@ -78,6 +80,37 @@ def test_a_page_linking_to_my_site_says_the_link_is_won(client: FlaskClient) -> 
     body = save(client, "https://blog.com/a", html, sites=["mysite.com"])
     assert body["links_to_my_site"] is True
     assert body["verdict"] == "won"
+
+
+def test_a_page_linking_to_me_only_with_comma_joined_nofollow_is_not_won(
+    client: FlaskClient,
+) -> None:
+    # Google reads rel="nofollow,noopener" as nofollow: this link does not count.
+    html = (
+        '<a href="https://mysite.com/a" rel="nofollow,noopener">a</a>'
+        '<a href="https://mysite.com/b" rel="ugc;noopener">b</a>'
+        '<a href="https://other.test/" rel="sponsored,nofollow">c</a>'
+    )
+    body = save(client, "https://blog.com/a", html, sites=["mysite.com"])
+    assert body["links_to_my_site"] is True
+    assert body["verdict"] == "good"
+    assert "not followed" in body["why"]
+    assert body["my_sites"] == [{"site": "mysite.com", "followed": False, "pages": 1, "risks": []}]
+    outbound = body["pages"][0]["outbound"]
+    assert (outbound["nofollow"], outbound["sponsored"], outbound["ugc"]) == (2, 1, 1)
+    assert outbound["followed_external"] == 0
+
+
+def test_a_won_link_on_a_noindex_page_is_won_but_at_risk(client: FlaskClient) -> None:
+    html = (
+        '<meta name="robots" content="noindex"><link rel="canonical" href="https://blog.com/b">'
+        '<a href="https://mysite.com/post">me</a>'
+    )
+    body = save(client, "https://blog.com/a", html, sites=["mysite.com"])
+    assert body["verdict"] == "won"
+    assert "at risk: noindex, canonical_elsewhere" in body["why"]
+    assert body["pages"][0]["risks"] == ["noindex", "canonical_elsewhere"]
+    assert body["my_sites"][0]["risks"] == ["noindex", "canonical_elsewhere"]
 
 
 def test_pages_of_the_same_site_go_to_one_prospect(client: FlaskClient) -> None:

@@ -10,13 +10,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from conftest import PageServer
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import inspect, update
 
 from server import create_app
-from server.store.db import get_store, session_scope
+from server.store.db import alembic_config, get_store, session_scope
 from server.store.models import Backlink, BacklinkCheck, utcnow
 
 pytestmark = pytest.mark.databases
@@ -77,6 +78,22 @@ def test_recheck_checks_every_backlink_and_summarises_changes(
     assert history(fetching_app, lost) == ["missing", "live-followed"]
 
 
+def test_recheck_says_when_a_live_link_becomes_at_risk_and_when_it_no_longer_is(
+    fetching_app: Flask, runner: FlaskCliRunner, page_server: PageServer
+) -> None:
+    followed = '<a href="https://mysite.com/">me</a>'
+    backlink = track(fetching_app, page_server.page("/p", followed))
+    assert runner.invoke(args=["recheck"]).exit_code == 0
+    page_server.page("/p", '<meta name="robots" content="noindex">' + followed)
+    risky = runner.invoke(args=["recheck", "--all"]).output.splitlines()
+    assert f"at risk: #{backlink} {page_server.url('/p')} -> mysite.com (noindex)" in risky
+    assert "Changed: 1 at risk" in risky
+    page_server.page("/p", followed)
+    calm = runner.invoke(args=["recheck", "--all"]).output.splitlines()
+    assert f"no longer at risk: #{backlink} {page_server.url('/p')} -> mysite.com" in calm
+    assert history(fetching_app, backlink) == ["live-followed"] * 3
+
+
 def test_recheck_skips_backlinks_checked_recently(
     fetching_app: Flask, runner: FlaskCliRunner, page_server: PageServer
 ) -> None:
@@ -129,7 +146,9 @@ def test_db_upgrade_creates_the_schema(database_url: str, tmp_path: str) -> None
     runner = app.test_cli_runner()
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert "revision 0002" in result.output
+    head = ScriptDirectory.from_config(alembic_config(get_store(app))).get_current_head()
+    assert head is not None
+    assert f"revision {head}" in result.output
     tables = set(inspect(get_store(app).engine).get_table_names())
     assert {
         "prospects",
@@ -139,7 +158,7 @@ def test_db_upgrade_creates_the_schema(database_url: str, tmp_path: str) -> None
         "backlink_checks",
         "dashboard_logins",
     } <= tables
-    assert runner.invoke(args=["db", "current"]).output.strip() == "0002"
+    assert runner.invoke(args=["db", "current"]).output.strip() == head
     again = runner.invoke(args=["db", "upgrade"])
     assert again.exit_code == 0
     get_store(app).engine.dispose()

@@ -60,8 +60,8 @@ function problemFromResponse(response, data, path, settings) {
   const detail = error && typeof error.message === "string" ? error.message : "";
   if (status === 401) {
     const message = settings.apiToken
-      ? "The server rejected the API token. Copy the token from the server's API_TOKEN setting into Options."
-      : "The server requires an API token. Enter it in Options.";
+      ? "The server rejected the API token. Copy the server's LINKINSPECTOR_API_TOKEN into Options."
+      : "The server requires an API token: enter the server's LINKINSPECTOR_API_TOKEN in Options.";
     return new ServerProblem("unauthorized", message, status);
   }
   if (!error) {
@@ -92,7 +92,7 @@ function problemFromResponse(response, data, path, settings) {
     return new ServerProblem("rate-limited", "The server is limiting requests: wait a moment and try again.", status);
   }
   if (status === 413) {
-    return new ServerProblem("too-large", "The page is larger than the server accepts (MAX_PAGE_BYTES).", status);
+    return new ServerProblem("too-large", "The page is larger than the server accepts (LINKINSPECTOR_MAX_PAGE_BYTES).", status);
   }
   return new ServerProblem("http", detail || `The server answered HTTP ${status}.`, status);
 }
@@ -151,6 +151,11 @@ export function saveProspect(settings, page) {
 /** Watch a backlink from sourceUrl to target (one of my sites): POST /api/v1/backlinks. */
 export function trackBacklink(settings, sourceUrl, target) {
   return request(settings, "POST", "/api/v1/backlinks", { source_url: sourceUrl, target });
+}
+
+/** Check a tracked backlink now (the server fetches the page): POST /api/v1/backlinks/<id>/check. */
+export function checkBacklink(settings, backlinkId) {
+  return request(settings, "POST", `/api/v1/backlinks/${encodeURIComponent(backlinkId)}/check`);
 }
 
 /** Check the server is up, is Link Inspector, and accepts the token. Returns a sentence. */

@@ -8,6 +8,7 @@ import { settingsFrom } from "../lib/settings.js";
 import { STATUS_STYLES, linkStatus } from "../lib/status.js";
 import * as page from "./page.js";
 import * as render from "./render.js";
+import { wireTrackBacklink } from "./trackBacklink.js";
 
 const $ = (id) => document.getElementById(id);
 const view = { filter: "all", query: "", column: "index", direction: "asc" };
@@ -166,10 +167,6 @@ async function runAction(button, label, action, describe) {
   }
 }
 
-function firstLinkedSite(analysis) {
-  return (analysis.sites.matches ?? []).find((m) => m.linked)?.site ?? null;
-}
-
 function wireResult() {
   $("search").addEventListener("input", (event) => {
     view.query = event.target.value;
@@ -197,13 +194,7 @@ function wireResult() {
         ? `Added this page to the prospect ${domain}.`
         : `Saved ${domain} as a new prospect.`;
     }));
-  $("track-backlink").addEventListener("click", (event) => {
-    const target = firstLinkedSite(state.analysis);
-    runAction(event.currentTarget, "Tracking backlink", () => api.trackBacklink(state.settings, state.collected.url, target),
-      (answer) => answer?.created === false
-        ? `Already tracking this page's link to ${target}.`
-        : `Now tracking this page's link to ${target}.`);
-  });
+  wireTrackBacklink($("track-backlink"), state, flash);
 }
 
 function showResult() {
@@ -214,7 +205,6 @@ function showResult() {
   $("summary").replaceChildren(...render.summary(analysis));
   $("matches").replaceChildren(...render.matches(analysis, settings, goToLink, openOptions));
   $("legend").replaceChildren(...render.legend());
-  $("track-backlink").hidden = !(analysis.sites.linked && firstLinkedSite(analysis));
   renderTable();
 }
 

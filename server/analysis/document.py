@@ -16,7 +16,7 @@ from server.analysis.namespaces import is_html_element
 REGION_TAGS = frozenset({"header", "footer", "aside", "nav", "main", "article"})
 _LINKS = "a[href], area[href]"
 _OTHERS = (
-    "base[href], meta[name][content], link[href], title, svg, math, "
+    "base[href], meta[name][content], link[href], title, svg, math, template[shadowrootmode], "
     "header, footer, aside, nav, main, article, [role]"
 )
 # SVG/MathML links are out of scope; only these can be, and most of them are not.
@@ -34,6 +34,8 @@ class PageNodes:
     link_elements: list[LexborNode] = field(default_factory=list)
     regions: list[LexborNode] = field(default_factory=list)
     foreign: bool = False
+    # A <template shadowrootmode> somewhere: links may live in declarative shadow roots.
+    shadow_roots: bool = False
 
 
 def scan(tree: LexborHTMLParser) -> PageNodes:
@@ -64,6 +66,8 @@ def scan(tree: LexborHTMLParser) -> PageNodes:
                 page.title = node
         elif tag in ("svg", "math"):
             page.foreign = True
+        elif tag == "template":
+            page.shadow_roots = True
         if tag in REGION_TAGS or "role" in attrs:
             page.regions.append(node)
     if page.foreign:

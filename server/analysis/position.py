@@ -109,3 +109,33 @@ def positions_in(regions: Sequence[LexborNode], links: Sequence[LexborNode]) -> 
 def link_positions(tree: LexborHTMLParser, links: list[LexborNode]) -> list[Position]:
     """Position of each link, in the order given."""
     return positions_in(tree.css(_REGION_SELECTOR), links)
+
+
+def element_position(node: LexborNode | None) -> Position:
+    """The region `node` itself sits in, counting `node` (a shadow host can be a <footer>);
+    the walk stops at the top of its tree (a document, or a shadow root's fragment)."""
+    outer: Position | None = None
+    nav = main = False
+    while node is not None and node.is_element_node:
+        regions = _regions_of(node)
+        for region in _OUTER:
+            if region in regions:
+                outer = region  # walking up: the last one met is the outermost
+                break
+        nav = nav or "nav" in regions
+        main = main or "main" in regions
+        node = node.parent
+    return outer or ("nav" if nav else "main" if main else "body")
+
+
+def combine(outer: Position | None, inner: Position) -> Position:
+    """The position of a link at `inner` in a shadow tree whose host sits at `outer`."""
+    if outer is None:
+        return inner
+    for position in (outer, inner):
+        if position in _OUTER:
+            return position
+    for position in ("nav", "main"):
+        if position in (outer, inner):
+            return position  # type: ignore[return-value]
+    return "body"

@@ -6,10 +6,9 @@ from collections.abc import Sequence
 
 from server.analysis.model import Link, Robots, Summary
 
-MANY_EXTERNAL_LINKS = 100
-
 
 def summarize(links: Sequence[Link]) -> Summary:
+    """Counts over every link; nofollow / sponsored / ugc as search engines read rel."""
     external = [link for link in links if link.kind == "external"]
     return Summary(
         total=len(links),
@@ -18,16 +17,18 @@ def summarize(links: Sequence[Link]) -> Summary:
         other=sum(1 for link in links if link.kind == "other"),
         followed_external=sum(1 for link in external if link.follow),
         not_followed=sum(1 for link in links if not link.follow),
-        nofollow=sum(1 for link in links if "nofollow" in link.rel),
-        sponsored=sum(1 for link in links if "sponsored" in link.rel),
-        ugc=sum(1 for link in links if "ugc" in link.rel),
+        nofollow=sum(1 for link in links if "rel=nofollow" in link.nofollow_reasons),
+        sponsored=sum(1 for link in links if "rel=sponsored" in link.nofollow_reasons),
+        ugc=sum(1 for link in links if "rel=ugc" in link.nofollow_reasons),
         unique_external_domains=len({link.domain for link in external}),
+        hidden=sum(1 for link in links if link.hidden),
+        script_only=sum(1 for link in links if link.origin == "script"),
+        at_risk=sum(1 for link in links if link.risks),
     )
 
 
 def page_warnings(
     robots: Robots,
-    summary: Summary,
     *,
     page_url: str,
     canonical: str | None,
@@ -40,8 +41,6 @@ def page_warnings(
         warnings.append("Robots directives make every link on this page nofollow.")
     if canonical is not None and canonical.split("#")[0] != page_url.split("#")[0]:
         warnings.append(f"The canonical URL is another page: {canonical}")
-    if summary.external > MANY_EXTERNAL_LINKS:
-        warnings.append(f"{summary.external} external links on this page: each passes less value.")
     if truncated_at is not None:
         warnings.append(f"Only the first {truncated_at} links were analysed.")
     return tuple(warnings)

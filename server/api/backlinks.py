@@ -44,6 +44,7 @@ def check_json(check: BacklinkCheck) -> dict[str, Any]:
             {"code": check.error_code, "message": check.error_message} if check.error_code else None
         ),
         "final_url": check.final_url,
+        "risks": list(check.risks or []),
     }
 
 
@@ -58,6 +59,7 @@ def backlink_json(backlink: Backlink, *, history: bool = False) -> dict[str, Any
         "last_result": backlink.last_result,
         "last_http_status": backlink.last_http_status,
         "last_changed_at": _time(backlink.last_changed_at),
+        "last_risks": list(backlink.last_risks or []),
     }
     if history:
         body["history"] = [check_json(c) for c in backlink.checks]
@@ -148,6 +150,7 @@ def check(backlink_id: int) -> ResponseReturnValue:
         target,
         allow_private=private_fetch_allowed(current_app.config),
         max_links=int(current_app.config["MAX_LINKS"]),
+        robots_txt=bool(current_app.config["ROBOTS_TXT"]),
     )
     backlink = _load(session, backlink_id)
     made = record_check(session, backlink, outcome)

@@ -8,12 +8,18 @@ from typing import Any
 import ada_url
 from flask import Request, current_app
 
-from server.analysis import Analysis, InvalidSite
+from server.analysis import Analysis, FrameDocument, InvalidSite
+from server.api.robots_txt import robots_txt_alongside
 from server.bounded import analyze  # the engine in a child process, within its budget
 from server.errors import ApiError
 
 MAX_SITE_ENTRIES = 200
 MAX_HEADER_ENTRIES = 200
+MAX_FRAMES = 100
+# A document's live links: the link cap bounds what is analysed, not what a page holds.
+MAX_LIVE_LINKS = 500_000
+_FRAME_SCHEMES = ("http:", "https:")
+_FRAME_ABOUT = ("about:srcdoc", "about:blank")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +30,9 @@ class PageRequest:
     competitors: tuple[str, ...]
     charset: str | None
     headers: tuple[tuple[str, str], ...]
+    served_html: str | None = None
+    live_links: tuple[tuple[str, bool], ...] | None = None
+    frames: tuple[FrameDocument, ...] = ()
 
 
 def read_json_object(request: Request) -> dict[str, Any]:
@@ -90,28 +99,121 @@ def _headers(value: Any) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+def _charset(value: Any, where: str = "") -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise ApiError(400, "invalid_charset", f"'{where}charset' must be a string.")
+    return value or None
+
+
+def _optional_html(value: Any, field: str) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise ApiError(400, f"invalid_{field}", f"'{field}' must be a string or null.")
+    return value
+
+
+def _live_links(value: Any, where: str = "") -> tuple[tuple[str, bool], ...] | None:
+    """`[{"href": str, "hidden": bool}, ...]`: what the live DOM says of each link."""
+    if value is None:
+        return None
+    message = f'\'{where}live_links\' must be a list of {{"href": string, "hidden": boolean}}.'
+    if not isinstance(value, list) or len(value) > MAX_LIVE_LINKS:
+        raise ApiError(400, "invalid_live_links", message)
+    out = []
+    for item in value:
+        if not isinstance(item, dict):
+            raise ApiError(400, "invalid_live_links", message)
+        href, hidden = item.get("href"), item.get("hidden")
+        if not isinstance(href, str) or not isinstance(hidden, bool):
+            raise ApiError(400, "invalid_live_links", message)
+        out.append((href, hidden))
+    return tuple(out)
+
+
+def _frame_url(value: Any, where: str) -> str:
+    if isinstance(value, str) and value in _FRAME_ABOUT:
+        return value
+    if not isinstance(value, str):
+        raise ApiError(400, "invalid_frames", f"'{where}url' must be a string.")
+    try:
+        parsed = ada_url.URL(value)
+    except ValueError:
+        raise ApiError(400, "invalid_frames", f"'{where}url' is not a valid URL.") from None
+    if parsed.protocol not in _FRAME_SCHEMES:
+        raise ApiError(
+            400, "invalid_frames", f"'{where}url' must be http(s), about:srcdoc or about:blank."
+        )
+    return parsed.href
+
+
+def _frames(value: Any) -> tuple[FrameDocument, ...]:
+    """Each frame document read with the page, pre-order, each naming its parent frame."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or len(value) > MAX_FRAMES:
+        raise ApiError(
+            400, "invalid_frames", f"'frames' must be a list of at most {MAX_FRAMES} objects."
+        )
+    frames = []
+    for number, item in enumerate(value):
+        where = f"frames[{number}]."
+        if not isinstance(item, dict):
+            raise ApiError(400, "invalid_frames", f"'frames[{number}]' must be an object.")
+        html = item.get("html")
+        if not isinstance(html, str):
+            raise ApiError(400, "invalid_frames", f"'{where}html' must be a string.")
+        parent = item.get("parent")
+        if parent is not None and (
+            not isinstance(parent, int) or isinstance(parent, bool) or not 0 <= parent < number
+        ):
+            raise ApiError(
+                400,
+                "invalid_frames",
+                f"'{where}parent' must be null (the page) or the index of an earlier frame.",
+            )
+        frames.append(
+            FrameDocument(
+                url=_frame_url(item.get("url"), where),
+                html=html,
+                charset=_charset(item.get("charset"), where),
+                headers=_headers(item.get("headers")),
+                served_html=_optional_html(item.get("served_html"), "served_html"),
+                live_links=_live_links(item.get("live_links"), where),
+                parent=parent,
+            )
+        )
+    return tuple(frames)
+
+
 def read_page_request(request: Request) -> PageRequest:
-    """Validate `{"url", "html", "sites"?, "competitors"?, "charset"?, "headers"?}`."""
+    """Validate `{"url", "html", "sites"?, "competitors"?, "charset"?, "headers"?,
+    "served_html"?, "live_links"?, "frames"?}`."""
     data = read_json_object(request)
     url = require_page_url(data.get("url"))
     html = data.get("html")
     if not isinstance(html, str):
         raise ApiError(400, "invalid_html", "'html' must be a string.")
-    charset = data.get("charset")
-    if charset is not None and not isinstance(charset, str):
-        raise ApiError(400, "invalid_charset", "'charset' must be a string.")
     return PageRequest(
         url=url,
         html=html,
         sites=string_list(data, "sites"),
         competitors=string_list(data, "competitors"),
-        charset=charset or None,
+        charset=_charset(data.get("charset")),
         headers=_headers(data.get("headers")),
+        served_html=_optional_html(data.get("served_html"), "served_html"),
+        live_links=_live_links(data.get("live_links")),
+        frames=_frames(data.get("frames")),
     )
 
 
 def analyze_page_request(page: PageRequest) -> Analysis:
-    """Run the engine on a validated payload, within the configured link cap."""
+    """Run the engine on a validated payload, within the configured link cap, while the
+    robots.txt verdicts of the page and its frames are fetched beside it."""
+    documents = (page.url, *(frame.url for frame in page.frames))
+    with robots_txt_alongside(current_app.config, documents) as robots_txt:
+        return robots_txt.applied_to(_analyze(page))
+
+
+def _analyze(page: PageRequest) -> Analysis:
     try:
         return analyze(
             page.html,
@@ -121,6 +223,9 @@ def analyze_page_request(page: PageRequest) -> Analysis:
             charset=page.charset,
             headers=page.headers,
             max_links=int(current_app.config["MAX_LINKS"]),
+            served_html=page.served_html,
+            live_links=page.live_links,
+            frames=page.frames,
         )
     except InvalidSite as exc:
         raise ApiError(400, "invalid_site", str(exc)) from None

@@ -66,6 +66,7 @@ def page_json(page: ProspectPage) -> dict[str, Any]:
         },
         "my_sites": page.my_sites,
         "competitors": page.competitors,
+        "risks": list(page.risks or []),
     }
 
 

@@ -50,12 +50,20 @@ def _fields(cls: type) -> tuple[Callable[[Any], Any], int] | None:
     return operator.attrgetter(*names), len(names)
 
 
+def _holds_objects(value: Any) -> bool:
+    if isinstance(value, tuple | list):
+        return any(map(_holds_objects, value))
+    return dataclasses.is_dataclass(value) or isinstance(value, dict)
+
+
 def _flatten(value: Any) -> Any:
     if isinstance(value, tuple | list) and value:
         first = type(value[0])
         if dataclasses.is_dataclass(first) and all(type(v) is first for v in value):
             fields = _fields(first)
-            if fields is not None:
+            # Rows hold raw field values: only for classes whose values are plain (the first
+            # item tells; a later one that is not sends the whole result by pickle).
+            if fields is not None and not any(map(_holds_objects, fields[0](value[0]))):
                 rows = list(map(fields[0], value))
                 return (_ROWS, _key(first), isinstance(value, tuple), rows)
         flat = [_flatten(v) for v in value]

@@ -107,6 +107,7 @@ def check(backlink_id: int) -> ResponseReturnValue:
         target,
         allow_private=private_fetch_allowed(current_app.config),
         max_links=int(current_app.config["MAX_LINKS"]),
+        robots_txt=bool(current_app.config["ROBOTS_TXT"]),
     )
     made = record_check(session, _load(session, backlink_id), outcome)
     session.commit()

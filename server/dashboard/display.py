@@ -31,6 +31,15 @@ RESULT_LABELS = {
     None: "Not checked",
     "unchecked": "Not checked",
 }
+# Why a live link may still not count, in the words the extension uses.
+RISK_LABELS = {
+    "robots_txt_disallowed": "blocked by robots.txt",
+    "noindex": "noindex page",
+    "canonical_elsewhere": "canonical is another URL",
+    "in_frame": "inside a frame",
+    "hidden": "hidden",
+    "script_only": "added by script",
+}
 VERDICT_LABELS = {
     "best": "Best prospect",
     "good": "Good prospect",
@@ -97,5 +106,6 @@ def init_app(app: Flask) -> None:
         STATUSES=PROSPECT_STATUSES,
         STATUS_LABELS=STATUS_LABELS,
         RESULT_LABELS=RESULT_LABELS,
+        RISK_LABELS=RISK_LABELS,
         VERDICT_LABELS=VERDICT_LABELS,
     )

@@ -23,11 +23,12 @@ from urllib3.exceptions import (
 from server.fetch.addresses import IPAddress, Target, allowed_addresses, parse_target
 from server.fetch.deadline import Deadline, guard_pool
 from server.fetch.encoding import decode_html, require_html
-from server.fetch.model import FetchedPage, FetchError
+from server.fetch.model import FetchedPage, FetchedText, FetchError
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 * 1024
 _ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
+_ACCEPT_TEXT = "text/plain,*/*;q=0.5"
 
 
 def _location(value: str) -> str:
@@ -112,7 +113,9 @@ def _request(
     raise failure
 
 
-def _read_capped(response: urllib3.BaseHTTPResponse, max_bytes: int, deadline: Deadline) -> bytes:
+def _read_capped(
+    response: urllib3.BaseHTTPResponse, max_bytes: int, deadline: Deadline, truncate: bool = False
+) -> bytes:
     # Counted after decompression, one bounded chunk at a time: a gzip bomb stops at the cap.
     body = bytearray()
     while True:
@@ -123,6 +126,8 @@ def _read_capped(response: urllib3.BaseHTTPResponse, max_bytes: int, deadline: D
                 raise deadline.error()
             return bytes(body)
         body += chunk
+        if truncate and len(body) >= max_bytes:
+            return bytes(body[:max_bytes])  # the rest is never read
         if len(body) > max_bytes:
             raise FetchError("too_large", f"the page is larger than {max_bytes} bytes")
 
@@ -136,8 +141,10 @@ def fetch(
     max_bytes: int,
     max_redirects: int,
     user_agent: str,
-) -> FetchedPage:
-    """GET `url`, re-checking scheme and address on every redirect hop."""
+    text_file: bool = False,
+) -> FetchedPage | FetchedText:
+    """GET `url`, re-checking scheme and address on every redirect hop. `text_file`: any
+    media type, the body's first `max_bytes` kept as bytes (robots.txt), not an HTML page."""
     deadline = Deadline(connect_timeout + read_timeout)
     try:
         return _fetch(
@@ -149,6 +156,7 @@ def fetch(
             max_bytes,
             max_redirects,
             user_agent,
+            text_file,
         )
     finally:
         deadline.close()
@@ -163,10 +171,11 @@ def _fetch(
     max_bytes: int,
     max_redirects: int,
     user_agent: str,
-) -> FetchedPage:
+    text_file: bool,
+) -> FetchedPage | FetchedText:
     headers = {
         "User-Agent": user_agent,
-        "Accept": _ACCEPT,
+        "Accept": _ACCEPT_TEXT if text_file else _ACCEPT,
         **urllib3.make_headers(accept_encoding=True),
         "Connection": "close",
     }
@@ -201,6 +210,15 @@ def _fetch(
                     status=response.status,
                 )
             content_type = response.headers.get("Content-Type")
+            if text_file:
+                body = _read_capped(response, max_bytes, deadline, truncate=True)
+                return FetchedText(
+                    url=target.url,
+                    status=response.status,
+                    headers=tuple(response.headers.items()),
+                    body=body,
+                    redirects=tuple(visited),
+                )
             require_html(content_type)
             body = _read_capped(response, max_bytes, deadline)
             html, charset = decode_html(body, content_type)

@@ -17,6 +17,17 @@ class FetchedPage:
     redirects: tuple[str, ...]  # URLs visited before the final one
 
 
+@dataclass(frozen=True, slots=True)
+class FetchedText:
+    """A text file fetched as it is (any media type), e.g. a robots.txt."""
+
+    url: str  # final URL after redirects
+    status: int  # final HTTP status (2xx only; others raise FetchError)
+    headers: tuple[tuple[str, str], ...]
+    body: bytes  # the raw bytes, cut at the fetch's max_bytes (the rest is not read)
+    redirects: tuple[str, ...]  # URLs visited before the final one
+
+
 class FetchError(Exception):
     """Why a page could not be fetched; `code` is stable, `message` is for people."""
 

@@ -36,6 +36,8 @@ class CheckOutcome:
     error_code: str | None = None
     error_message: str | None = None
     final_url: str | None = None
+    # Why a live link may still not count (the analysis's risks of the best link found).
+    risks: tuple[str, ...] = ()
 
 
 def normalize_target(target: str) -> str:
@@ -126,7 +128,11 @@ def record_check(
     """Append a check to the history and update the backlink's current state."""
     now = now or utcnow()
     previous = backlink.last_result
-    changed = previous is not None and previous != outcome.result
+    risks = list(outcome.risks)
+    # A link that becomes (or stops being) at risk has changed as much as one lost.
+    changed = previous is not None and (
+        previous != outcome.result or list(backlink.last_risks or []) != risks
+    )
     check = BacklinkCheck(
         backlink_id=backlink.id,
         checked_at=now,
@@ -139,11 +145,13 @@ def record_check(
         error_code=outcome.error_code,
         error_message=outcome.error_message,
         final_url=outcome.final_url,
+        risks=risks,
     )
     session.add(check)
     backlink.last_checked_at = now
     backlink.last_result = outcome.result
     backlink.last_http_status = outcome.http_status
+    backlink.last_risks = risks
     if changed:
         backlink.last_changed_at = now
     session.flush()

@@ -146,6 +146,9 @@ class ProspectPage(Base):
     competitors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     links_to_my_site: Mapped[bool] = mapped_column(Boolean, default=False)
     links_to_competitor: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    # Why a link from this page may not count: robots_txt_disallowed, noindex,
+    # canonical_elsewhere (the page-wide risks of the analysis).
+    risks: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     prospect: Mapped[Prospect] = relationship(back_populates="pages")
 
@@ -170,6 +173,7 @@ class Backlink(Base):
     last_result: Mapped[str | None] = mapped_column(String(16))
     last_http_status: Mapped[int | None] = mapped_column(Integer)
     last_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_risks: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     checks: Mapped[list[BacklinkCheck]] = relationship(
         back_populates="backlink",
@@ -204,6 +208,9 @@ class BacklinkCheck(Base):
     error_code: Mapped[str | None] = mapped_column(String(32))
     error_message: Mapped[str | None] = mapped_column(Text)
     final_url: Mapped[str | None] = mapped_column(Text)
+    # A live link may still not count: the risks of the best link found (robots.txt, noindex,
+    # canonical elsewhere...), as the analysis reports them.
+    risks: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     backlink: Mapped[Backlink] = relationship(back_populates="checks")
 

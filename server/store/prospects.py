@@ -24,7 +24,7 @@ from server.store.models import (
     url_key,
     utcnow,
 )
-from server.store.signals import contact_signals, merge_contact, site_links
+from server.store.signals import contact_signals, merge_contact, page_risks, site_links
 
 MAX_TAGS = 50
 MAX_NOTES = 20_000
@@ -180,6 +180,7 @@ def save_page(
         "competitors": competitors,
         "links_to_my_site": bool(my_sites),
         "links_to_competitor": bool(competitors),
+        "risks": page_risks(analysis),
     }
     statement = (
         insert_or_upsert(session, ProspectPage)
@@ -335,15 +336,24 @@ def delete_prospect(session: Session, prospect: Prospect) -> None:
 
 
 def sites_linked(pages: Sequence[ProspectPage], field: str) -> list[dict[str, Any]]:
-    """Sites linked from any page: [{"site", "followed", "pages"}], followed if any page is."""
+    """Sites linked from any page: [{"site", "followed", "pages", "risks"}], followed if any
+    page's link is; risks those of the page whose link counts most (followed, fewest risks),
+    page-wide risks (noindex, robots.txt...) included."""
     found: dict[str, dict[str, Any]] = {}
+    best: dict[str, tuple[bool, int]] = {}
     for page in pages:
         for match in getattr(page, field):
+            site = match["site"]
             entry = found.setdefault(
-                match["site"], {"site": match["site"], "followed": False, "pages": 0}
+                site, {"site": site, "followed": False, "pages": 0, "risks": []}
             )
             entry["followed"] = entry["followed"] or bool(match["followed"])
             entry["pages"] += 1
+            risks = list(dict.fromkeys([*(page.risks or []), *match.get("risks", [])]))
+            rank = (not match["followed"], len(risks))
+            if site not in best or rank < best[site]:
+                best[site] = rank
+                entry["risks"] = risks
     return list(found.values())
 
 
@@ -375,11 +385,19 @@ def verdict(prospect: Prospect) -> tuple[str, str]:
     contact = merge_contact([p.contact for p in pages])
     profile = outbound_profile(pages)
     followed_comp = [c for c in competitors if c["followed"]]
+    followed_mine = [m for m in mine if m["followed"]]
+    if followed_mine:
+        at_risk = all(m["risks"] for m in followed_mine)
+        why = f"Already links to your site {_names(followed_mine)} (followed"
+        if at_risk:
+            codes = ", ".join(dict.fromkeys(r for m in followed_mine for r in m["risks"]))
+            why += f", but at risk: {codes}"
+        return "won", why + ") — track it as a backlink."
     if mine:
-        state = "followed" if any(m["followed"] for m in mine) else "nofollow"
-        return (
-            "won",
-            f"Already links to your site {_names(mine)} ({state}) — track it as a backlink.",
+        # A nofollow, sponsored or ugc link is a mention, not a won link: worth asking again.
+        return "good", (
+            f"Links to your site {_names(mine)}, but not followed (nofollow, sponsored or ugc) "
+            "— ask for a followed link."
         )
     if pages and profile["robots_nofollow_pages"] == len(pages):
         return (

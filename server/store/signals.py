@@ -7,7 +7,7 @@ import re
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from server.analysis import Analysis, Link
+from server.analysis import Analysis, Link, risks
 
 MAX_PER_KIND = 20
 CONTACT_KINDS = ("emails", "contact_pages", "about_pages", "write_for_us", "social")
@@ -113,7 +113,15 @@ def merge_contact(pages: list[dict[str, list[Any]]]) -> dict[str, list[Any]]:
 
 
 def site_links(matches: Any) -> list[dict[str, Any]]:
-    """The sites (mine or competitors') a page links to: [{"site", "followed", "links"}]."""
+    """The sites (mine or competitors') a page links to: [{"site", "followed", "links",
+    "risks"}], risks being those of the best link (followed first, then fewest risks)."""
     return [
-        {"site": m.site, "followed": m.followed, "links": len(m.links)} for m in matches if m.linked
+        {"site": m.site, "followed": m.followed, "links": len(m.links), "risks": list(m.risks)}
+        for m in matches
+        if m.linked
     ]
+
+
+def page_risks(analysis: Analysis) -> list[str]:
+    """The page-wide risks of an analysed page: what stops any link on it from counting."""
+    return list(risks.page_risks(analysis.page))

@@ -39,6 +39,8 @@ def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoopbackSer
             "TESTING": True,
             "API_TOKEN": API_TOKEN,
             "DATABASE_URL": f"sqlite:///{instance / 'linkinspector.sqlite3'}",
+            # "Track this backlink" checks the test pages, which are on loopback.
+            "ALLOW_PRIVATE_FETCH": True,
         }
     )
     server = make_server("127.0.0.1", 0, app, threaded=True)

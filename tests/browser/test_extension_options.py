@@ -79,10 +79,23 @@ def test_connection_succeeds_with_the_right_token(ext: Browser, api_server: Loop
     assert "token is accepted" in message
 
 
-def test_connection_reports_a_wrong_token(ext: Browser, api_server: LoopbackServer) -> None:
+def test_connection_reports_a_wrong_token_naming_the_servers_setting(
+    ext: Browser, api_server: LoopbackServer
+) -> None:
     page = ext.options()
-    assert "rejected the API token" in test_connection(page, api_server.url, "wrong")
-    assert "requires an API token" in test_connection(page, api_server.url, "")
+    assert test_connection(page, api_server.url, "wrong") == (
+        "The server rejected the API token. Copy the server's LINKINSPECTOR_API_TOKEN into Options."
+    )
+    assert test_connection(page, api_server.url, "") == (
+        "The server requires an API token: enter the server's LINKINSPECTOR_API_TOKEN in Options."
+    )
+
+
+def test_the_token_field_names_the_setting_as_the_server_reads_it(ext: Browser) -> None:
+    page = ext.options()
+    help_id = page.get_attribute("#api-token", "aria-describedby")
+    assert help_id
+    assert "LINKINSPECTOR_API_TOKEN" in page.inner_text(f"#{help_id}")
 
 
 def test_connection_reports_a_stopped_server(ext: Browser) -> None:
