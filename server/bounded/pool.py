@@ -49,12 +49,13 @@ _RESET_SIGNALS = tuple(
 
 @dataclass(frozen=True, slots=True)
 class Budget:
-    """What one call may use. `processes` children serve calls at once in each process."""
+    """What one call may use. Up to `processes` children serve calls at once in each process,
+    forked as calls need them and kept for the next ones."""
 
     cpu_seconds: int = 3
     memory_mb: int = 512
     wall_seconds: float = 10.0
-    processes: int = 2
+    processes: int = 4
     # A child is replaced after this many calls, or once its resident memory passes this.
     max_calls: int = 2000
     max_rss_mb: int = 400
