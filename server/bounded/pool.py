@@ -39,6 +39,7 @@ from typing import Any
 from server.bounded import wire
 
 _LENGTH = struct.Struct("!Q")
+_SOCKET_BUFFER = 4 * 1024 * 1024
 # Signals gunicorn (or asyncio) handles in the parent; a child must not run those handlers.
 _RESET_SIGNALS = tuple(
     getattr(signal, name)
@@ -77,21 +78,23 @@ def _send(sock: socket.socket, payload: bytes) -> None:
     sock.sendall(_LENGTH.pack(len(payload)) + payload)
 
 
-def _recv_exactly(sock: socket.socket, size: int, deadline: float | None) -> bytes:
-    chunks = bytearray()
-    while len(chunks) < size:
+def _recv_exactly(sock: socket.socket, size: int, deadline: float | None) -> bytearray:
+    buffer = bytearray(size)
+    view = memoryview(buffer)
+    got = 0
+    while got < size:
         if deadline is not None:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([sock], [], [], left)[0]:
                 raise TimeoutError
-        chunk = sock.recv(min(size - len(chunks), 1 << 20))
-        if not chunk:
+        count = sock.recv_into(view[got:])
+        if not count:
             raise EOFError
-        chunks += chunk
-    return bytes(chunks)
+        got += count
+    return buffer
 
 
-def _recv(sock: socket.socket, deadline: float | None = None) -> bytes:
+def _recv(sock: socket.socket, deadline: float | None = None) -> bytearray:
     (size,) = _LENGTH.unpack(_recv_exactly(sock, _LENGTH.size, deadline))
     return _recv_exactly(sock, size, deadline)
 
@@ -176,6 +179,10 @@ class _Child:
 
     def __init__(self, budget: Budget) -> None:
         parent_end, child_end = socket.socketpair()
+        for end in (parent_end, child_end):
+            # Room for a whole page or result in one send: no waiting on the other side.
+            end.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _SOCKET_BUFFER)
+            end.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, _SOCKET_BUFFER)
         pid = os.fork()
         if pid == 0:  # the child never returns from here
             code = 0
