@@ -56,19 +56,15 @@ class AnalysisBusy(Exception):
 
 _lock = threading.Lock()
 _budget = Budget()
-_pool: ProcessPool | None = None
+# One pool per budget: apps created with other budgets in one process (tests, benchmarks)
+# each keep their processes instead of replacing everyone's.
+_pools: dict[Budget, ProcessPool] = {}
 
 
 def configure(budget: Budget) -> None:
     """Set this process's budget (from the app's settings); the next analysis uses it."""
-    global _budget, _pool
-    with _lock:
-        if budget == _budget:
-            return  # every app created in a process (tests, benchmarks) keeps the same pool
-        old, _pool = _pool, None
-        _budget = budget
-    if old is not None:
-        old.close()
+    global _budget
+    _budget = budget
 
 
 def budget_from(config: Mapping[str, Any]) -> Budget:
@@ -86,11 +82,11 @@ def current_budget() -> Budget:
 
 
 def _current_pool() -> ProcessPool:
-    global _pool
     with _lock:
-        if _pool is None:
-            _pool = ProcessPool(_budget)
-        return _pool
+        pool = _pools.get(_budget)
+        if pool is None:
+            pool = _pools[_budget] = ProcessPool(_budget)
+        return pool
 
 
 def analyze(html: str, url: str, **kwargs: Any) -> Analysis:
