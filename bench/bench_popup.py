@@ -40,7 +40,7 @@ from tests.browser.harness import launch_with_extension, service_worker  # noqa:
 
 TARGET_MS = 300.0
 MARKS = ("page-collected", "analysis-received", "table-rendered", "table-painted")
-FINE_MARKS = ("popup-started", "page-requested", "modules-loaded", "request-sent")
+FINE_MARKS = ("popup-started", "page-requested", "modules-loaded", "request-sent", "served-arrived")
 WORDS = [
     "link",
     "building",
@@ -101,6 +101,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--settle", type=float, default=0.0, help="seconds between runs")
+    parser.add_argument(
+        "--pages", default="small,typical,dense", help="which pages, comma-separated (small first)"
+    )
     args = parser.parse_args()
 
     load_before = os.getloadavg()
@@ -131,7 +134,7 @@ def main() -> None:
                     api_url,
                 )
                 results: dict[str, dict[str, float]] = {}
-                for name in ("small", "typical", "dense"):
+                for name in args.pages.split(","):
                     tab = context.new_page()
                     tab.goto(f"{page_url}/{name}.html")
                     tab_id = worker.evaluate(
@@ -152,6 +155,9 @@ def main() -> None:
                         api_ms.append((time.perf_counter() - started) * 1000)
                     marks: dict[str, list[float]] = {m: [] for m in MARKS + FINE_MARKS}
                     wall, complete = [], []
+                    via: list[str] = []
+                    collect_ms: list[float] = []
+                    timings: list[str] = []
                     for _ in range(args.runs):
                         popup = context.new_page()
                         started = time.perf_counter()
@@ -172,6 +178,10 @@ def main() -> None:
                             )
                             if at is not None:
                                 marks[mark].append(at)
+                        via.append(popup.get_attribute("body", "data-served-via") or "-")
+                        script_ms = popup.get_attribute("body", "data-collect-ms") or "nan"
+                        timings.append(popup.get_attribute("body", "data-collect-timings") or "")
+                        collect_ms.append(float(script_ms))
                         rows = popup.locator("#link-rows tr").count()
                         assert rows == links, (rows, links)
                         popup.close()
@@ -183,6 +193,9 @@ def main() -> None:
                         **{m: statistics.median(v) for m, v in marks.items() if v},
                         "wall_ms": statistics.median(wall),
                         "complete_ms": statistics.median(complete),
+                        "collect_ms": statistics.median(collect_ms),
+                        "via": max(set(via), key=via.count),
+                        "timings": timings,
                     }
                     tab.close()
                 context.close()
@@ -201,11 +214,17 @@ def main() -> None:
             f" {r['analysis-received']:9.0f} {r['table-rendered']:6.0f} {r['table-painted']:6.0f} |"
             f" {r['wall_ms']:10.0f} {r['complete_ms']:9.0f} | {r['api_ms']:4.0f}"
         )
-    print("page      start   read  modules  sent")
+    print("page      start   read  modules  sent  served  script  served via")
     for name, r in results.items():
         fine = [f"{r[m]:.0f}" if m in r else "-" for m in FINE_MARKS]
-        print(f"{name:8} {fine[0]:>6} {fine[1]:>6} {fine[2]:>8} {fine[3]:>5}")
-    for name in ("typical", "dense"):
+        print(
+            f"{name:8} {fine[0]:>6} {fine[1]:>6} {fine[2]:>8} {fine[3]:>5} {fine[4]:>7}"
+            f" {r['collect_ms']:7.0f}  {r['via']}"
+        )
+    print("in-page script, ms per run: layout walk html links")
+    for name, r in results.items():
+        print(f"{name:8} " + " | ".join(r["timings"]))
+    for name in [n for n in ("typical", "dense") if n in results]:
         r = results[name]
         ratio = r["table-rendered"] / results["small"]["table-rendered"]
         verdict = "within" if r["table-rendered"] <= TARGET_MS else "OVER"

@@ -1,17 +1,20 @@
-// Injected on demand by the popup: outlines links by status, shows a legend and a hover
-// tooltip, scrolls to a link and flashes it. Everything it adds is removed on "off": the
-// page's own style attributes are restored byte for byte. Page data is only ever set as
-// textContent. The popup defines globalThis.linkInspectorMessages before injecting this.
+// Injected on demand by the popup into every frame it may read (after tree.js): outlines
+// links by status, shows a legend (top frame) and a hover tooltip, scrolls to a link and
+// flashes it. Links in shadow roots, open or closed, are found as collect.js found them.
+// Everything it adds is removed on "off": the page's own style attributes are restored byte
+// for byte. Page data is only ever set as textContent. The popup defines
+// globalThis.linkInspectorMessages before injecting this.
 (() => {
   if (globalThis.linkInspectorPage) return;
   const ext = globalThis.browser ?? globalThis.chrome;
   const MESSAGES = globalThis.linkInspectorMessages;
-  const HTML_NS = "http://www.w3.org/1999/xhtml";
+  const tree = globalThis.linkInspectorTree;
 
   let active = null; // {entries, host, tooltip, listeners}
 
+  /** This document's links in the order collect.js sent them (shadow-including tree order). */
   function linkElements() {
-    return [...document.querySelectorAll("a[href], area[href]")].filter((el) => el.namespaceURI === HTML_NS);
+    return tree.walk(document).links.map((link) => link.el);
   }
 
   function findElement(elements, item) {
@@ -51,18 +54,21 @@
     const host = document.createElement("link-inspector-overlay");
     const root = host.attachShadow({ mode: "open" });
     root.appendChild(make("style", null, CSS));
-    const box = make("div", "legend");
-    box.appendChild(make("h2", null, "Link Inspector"));
-    for (const entry of legend) {
-      const row = make("div", "row");
-      const swatch = make("span", "swatch");
-      swatch.style.borderBottom = `3px ${entry.line} ${entry.color}`;
-      row.append(swatch, make("span", null, entry.label), make("span", "count", String(counts[entry.id] ?? 0)));
-      box.appendChild(row);
+    if (counts) {
+      const box = make("div", "legend");
+      box.appendChild(make("h2", null, "Link Inspector"));
+      for (const entry of legend) {
+        const row = make("div", "row");
+        const swatch = make("span", "swatch");
+        swatch.style.borderBottom = `3px ${entry.line} ${entry.color}`;
+        row.append(swatch, make("span", null, entry.label), make("span", "count", String(counts[entry.id] ?? 0)));
+        box.appendChild(row);
+      }
+      root.append(box);
     }
     const tooltip = make("div", "tip");
     tooltip.hidden = true;
-    root.append(box, tooltip);
+    root.append(tooltip);
     document.documentElement.appendChild(host);
     return { host, tooltip };
   }
@@ -75,11 +81,12 @@
     tooltip.append(make("div", "muted", item.href));
   }
 
-  function highlightOn({ items, legend }) {
+  /** counts: the legend's counts for the whole tab (top frame), or null (a frame: no legend). */
+  function highlightOn({ items, legend, counts }) {
     highlightOff();
     const elements = linkElements();
     const entries = new Map();
-    const counts = {};
+    const roots = new Set([document]);
     for (const item of items) {
       const el = findElement(elements, item);
       const style = legend.find((entry) => entry.id === item.status);
@@ -87,9 +94,10 @@
       entries.set(el, { item, original: el.getAttribute("style") });
       el.style.setProperty("outline", `3px ${style.line} ${style.color}`, "important");
       el.style.setProperty("outline-offset", "1px", "important");
-      counts[item.status] = (counts[item.status] ?? 0) + 1;
+      roots.add(el.getRootNode());
     }
     const { host, tooltip } = buildUi(legend, counts);
+    // A shadow root's own listeners see the link itself; the document sees only its host.
     const linkOf = (target) => (target instanceof Element ? target.closest("a[href], area[href]") : null);
     const onOver = (event) => {
       const entry = entries.get(linkOf(event.target));
@@ -110,8 +118,13 @@
     const onOut = (event) => {
       if (entries.has(linkOf(event.target)) && !entries.has(linkOf(event.relatedTarget))) tooltip.hidden = true;
     };
-    const listeners = [["mouseover", onOver], ["mousemove", onMove], ["mouseout", onOut]];
-    for (const [type, fn] of listeners) document.addEventListener(type, fn, true);
+    const listeners = [];
+    for (const root of roots) {
+      for (const [type, fn] of [["mouseover", onOver], ["mousemove", onMove], ["mouseout", onOut]]) {
+        root.addEventListener(type, fn, true);
+        listeners.push([root, type, fn]);
+      }
+    }
     active = { entries, host, listeners };
     return { on: true, highlighted: entries.size };
   }
@@ -122,7 +135,7 @@
       if (original === null) el.removeAttribute("style");
       else el.setAttribute("style", original);
     }
-    for (const [type, fn] of active.listeners) document.removeEventListener(type, fn, true);
+    for (const [root, type, fn] of active.listeners) root.removeEventListener(type, fn, true);
     active.host.remove();
     active = null;
     return { on: false };

@@ -127,22 +127,42 @@ async function request(settings, method, path, body, timeoutMs = ANALYZE_TIMEOUT
   return data;
 }
 
-/** Analyse a page: {url, html, charset?, sites?, competitors?} → the API's JSON. */
+const liveLinks = (links) => links.map(({ href, hidden }) => ({ href, hidden }));
+
+/**
+ * The page fields of an analyze or prospects request, from the page as the popup read it:
+ * {url, html, charset, live_links, frames, served_html, headers} (lib/frames.js, popup/start.js).
+ */
+export function pageFields(page) {
+  const body = { url: page.url, html: page.html, charset: page.charset || undefined };
+  if (Array.isArray(page.live_links)) body.live_links = liveLinks(page.live_links);
+  if (typeof page.served_html === "string") body.served_html = page.served_html;
+  if (page.headers && Object.keys(page.headers).length > 0) body.headers = page.headers;
+  if (Array.isArray(page.frames) && page.frames.length > 0) {
+    body.frames = page.frames.map((f) => ({
+      url: f.url,
+      html: f.html,
+      charset: f.charset || undefined,
+      live_links: liveLinks(f.live_links ?? []),
+      parent: f.parent ?? null,
+    }));
+  }
+  return body;
+}
+
+/** Analyse a page (see pageFields) for my sites and competitors → the API's JSON. */
 export function analyze(settings, page) {
   return request(settings, "POST", "/api/v1/analyze", {
-    url: page.url,
-    html: page.html,
-    charset: page.charset || undefined,
+    ...pageFields(page),
     sites: settings.sites,
     competitors: settings.competitors,
   });
 }
 
-/** Save the page as a prospect: POST /api/v1/prospects. */
+/** Save the page as a prospect: POST /api/v1/prospects, the same page fields. */
 export function saveProspect(settings, page) {
   return request(settings, "POST", "/api/v1/prospects", {
-    url: page.url,
-    html: page.html,
+    ...pageFields(page),
     sites: settings.sites,
     competitors: settings.competitors,
   });

@@ -15,6 +15,11 @@ export const EXPORT_COLUMNS = Object.freeze([
   ["kind", (l) => l.kind],
   ["position", (l) => l.position ?? ""],
   ["warnings", (l) => l.warnings.join("; ")],
+  ["risks", (l) => (l.risks ?? []).join(" ")],
+  ["hidden", (l) => (l.hidden === true ? "hidden" : l.hidden === false ? "visible" : "")],
+  ["origin", (l) => l.origin ?? ""],
+  ["frame_url", (l) => l.frame_url ?? ""],
+  ["shadow", (l) => (l.shadow ? "shadow" : "")],
 ]);
 
 /** A cell value a spreadsheet shows as text, never evaluates. */

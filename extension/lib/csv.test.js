@@ -18,8 +18,8 @@ test("cells a spreadsheet would evaluate get an apostrophe", () => {
 test("csv quotes commas, quotes and newlines and ends lines with CRLF", () => {
   const csv = linksToCsv([link({ text: 'He said "hi", then\nleft' })]);
   const [header, row, end] = csv.split("\r\n");
-  assert.equal(header, "index,anchor_text,image_alt,href,host,rel,follow,nofollow_reasons,kind,position,warnings");
-  assert.equal(row, '0,"He said ""hi"", then\nleft",,https://a.example/,a.example,,followed,,external,main,');
+  assert.equal(header, "index,anchor_text,image_alt,href,host,rel,follow,nofollow_reasons,kind,position,warnings,risks,hidden,origin,frame_url,shadow");
+  assert.equal(row, '0,"He said ""hi"", then\nleft",,https://a.example/,a.example,,followed,,external,main,,,,,,');
   assert.equal(end, "");
 });
 
@@ -30,7 +30,12 @@ test("csv neutralises a formula anchor inside a quoted cell too", () => {
 
 test("csv lists rel tokens, reasons and warnings", () => {
   const csv = linksToCsv([link({ rel: ["nofollow", "ugc"], follow: false, nofollow_reasons: ["rel=nofollow", "rel=ugc"], warnings: ["w1", "w2"] })]);
-  assert.match(csv, /,nofollow ugc,nofollow,rel=nofollow; rel=ugc,external,main,w1; w2\r\n$/);
+  assert.match(csv, /,nofollow ugc,nofollow,rel=nofollow; rel=ugc,external,main,w1; w2,,,,,\r\n$/);
+});
+
+test("csv says where a link lives and what puts it at risk", () => {
+  const csv = linksToCsv([link({ risks: ["in_frame", "hidden"], hidden: true, origin: "script", frame_url: "about:srcdoc", shadow: true })]);
+  assert.match(csv, /,in_frame hidden,hidden,script,about:srcdoc,shadow\r\n$/);
 });
 
 test("tsv flattens tabs and newlines so each link stays one row", () => {

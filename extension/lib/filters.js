@@ -1,52 +1,62 @@
-// Which links the table shows: filter chips, the search box and column sorting.
+// Which links the table shows: filter chips, the search box and column sorting. A feature
+// module adds a chip with addFilter() (e.g. "Broken" once links are checked).
+import { RISKS, pageRisks } from "./risks.js";
+import { isSponsored, isUgc } from "./status.js";
+
+const registry = [];
+
+/**
+ * Add a chip: {id, label, test(link, context) → bool, optional?, title?}. context:
+ * {marks: matchIndex(analysis)}. An optional chip is shown only when some link passes it.
+ */
+export function addFilter(filter) {
+  if (registry.some((f) => f.id === filter.id)) throw new Error(`filter ${filter.id} exists`);
+  registry.push(Object.freeze({ optional: false, ...filter }));
+}
 
 /** The chips, in display order. */
-export const FILTERS = Object.freeze([
-  { id: "all", label: "All" },
-  { id: "external", label: "External" },
-  { id: "followed", label: "Followed" },
-  { id: "nofollow", label: "Nofollow" },
-  { id: "sponsored", label: "Sponsored" },
-  { id: "ugc", label: "UGC" },
-  { id: "internal", label: "Internal" },
-  { id: "my-site", label: "My site" },
-  { id: "competitors", label: "Competitors" },
-]);
+export function filters() {
+  return registry;
+}
 
-/** Link indices that point to my sites and to competitors, from the API's answer. */
+const web = (link) => link.kind !== "other";
+
+addFilter({ id: "all", label: "All", test: () => true });
+addFilter({ id: "external", label: "External", test: (l) => l.kind === "external" });
+addFilter({ id: "internal", label: "Internal", test: (l) => l.kind === "internal" });
+addFilter({ id: "followed", label: "Followed", test: (l) => l.follow === true && web(l) });
+addFilter({ id: "nofollow", label: "Nofollow", test: (l) => l.follow === false && web(l) });
+addFilter({ id: "sponsored", label: "Sponsored", test: isSponsored });
+addFilter({ id: "ugc", label: "UGC", test: isUgc });
+addFilter({ id: "my-site", label: "My site", test: (l, c) => c.marks.mySite.has(l.index) });
+addFilter({ id: "competitors", label: "Competitors", test: (l, c) => c.marks.competitors.has(l.index) });
+addFilter({
+  id: "at-risk",
+  label: "At risk",
+  title: "Links a search engine may not count (robots.txt, noindex, canonical, frame, hidden, script)",
+  test: (l) => (l.risks ?? []).length > 0,
+  optional: true,
+});
+for (const [code, risk] of Object.entries(RISKS)) {
+  if (risk.page) continue; // every link of the page has it: the banner says so
+  addFilter({ id: `risk:${code}`, label: risk.label, title: risk.sentence, test: (l) => (l.risks ?? []).includes(code), optional: true });
+}
+
+/** Link indices that point to my sites and to competitors, and the top page's risks. */
 export function matchIndex(analysis) {
   const mySite = new Set(analysis.sites?.links ?? []);
   const competitors = new Set();
   for (const entry of analysis.competitors ?? []) {
     for (const index of entry.links) competitors.add(index);
   }
-  return { mySite, competitors };
+  return { mySite, competitors, pageRisks: pageRisks(analysis) };
 }
 
 /** Whether a link passes a filter chip. */
-export function matchesFilter(link, filterId, matches) {
-  switch (filterId) {
-    case "all":
-      return true;
-    case "external":
-      return link.kind === "external";
-    case "followed":
-      return link.follow === true && link.kind !== "other";
-    case "nofollow":
-      return link.follow === false && link.kind !== "other";
-    case "sponsored":
-      return link.rel.includes("sponsored");
-    case "ugc":
-      return link.rel.includes("ugc");
-    case "internal":
-      return link.kind === "internal";
-    case "my-site":
-      return matches.mySite.has(link.index);
-    case "competitors":
-      return matches.competitors.has(link.index);
-    default:
-      throw new Error(`unknown filter ${filterId}`);
-  }
+export function matchesFilter(link, filterId, marks) {
+  const filter = registry.find((f) => f.id === filterId);
+  if (!filter) throw new Error(`unknown filter ${filterId}`);
+  return filter.test(link, { marks });
 }
 
 /** Whether a link matches every word of the search box (text, alt, URL, rel). */
@@ -67,6 +77,7 @@ const SORT_KEYS = {
   rel: (link) => link.rel.join(" "),
   status: (link) => (link.follow ? 0 : 1),
   position: (link) => link.position ?? "",
+  risks: (link) => -(link.risks ?? []).length,
   warnings: (link) => -link.warnings.length,
 };
 
@@ -89,15 +100,15 @@ export function sortLinks(links, column, direction = "asc") {
 
 /** The links to show, and how many each chip would show. */
 export function visibleLinks(analysis, { filter = "all", query = "", column = "index", direction = "asc" } = {}) {
-  const matches = matchIndex(analysis);
-  const counts = Object.fromEntries(FILTERS.map((f) => [f.id, 0]));
+  const marks = matchIndex(analysis);
+  const context = { marks };
+  const active = registry.find((f) => f.id === filter) ?? registry[0];
+  const counts = Object.fromEntries(registry.map((f) => [f.id, 0]));
   const shown = [];
   for (const link of analysis.links) {
-    const searched = matchesSearch(link, query);
-    for (const f of FILTERS) {
-      if (searched && matchesFilter(link, f.id, matches)) counts[f.id] += 1;
-    }
-    if (searched && matchesFilter(link, filter, matches)) shown.push(link);
+    if (!matchesSearch(link, query)) continue;
+    for (const f of registry) if (f.test(link, context)) counts[f.id] += 1;
+    if (active.test(link, context)) shown.push(link);
   }
   const sorted = column === "index" && direction === "asc" ? shown : sortLinks(shown, column, direction);
   return { links: sorted, counts };

@@ -1,18 +1,18 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { matchesFilter, matchesSearch, matchIndex, sortLinks, visibleLinks } from "./filters.js";
+import { addFilter, filters, matchesFilter, matchesSearch, matchIndex, sortLinks, visibleLinks } from "./filters.js";
 
 const link = (index, over = {}) => ({
   index, text: `link ${index}`, image_alt: null, href: `https://h${index}.example/`, host: `h${index}.example`,
-  rel: [], rel_raw: null, follow: true, kind: "external", position: "main", warnings: [], ...over,
+  rel: [], rel_raw: null, follow: true, nofollow_reasons: [], kind: "external", position: "main", warnings: [], risks: [], ...over,
 });
 
 const analysis = {
   links: [
     link(0, { kind: "internal", host: "me.example", href: "https://me.example/a" }),
-    link(1, { rel: ["nofollow"], rel_raw: "nofollow", follow: false }),
-    link(2, { rel: ["sponsored"], rel_raw: "sponsored", follow: false }),
-    link(3, { rel: ["ugc"], rel_raw: "ugc", follow: false, text: "Forum thread" }),
+    link(1, { rel: ["nofollow"], rel_raw: "nofollow", follow: false, nofollow_reasons: ["rel=nofollow"], risks: ["hidden"] }),
+    link(2, { rel: ["sponsored,nofollow"], rel_raw: "sponsored,nofollow", follow: false, nofollow_reasons: ["rel=sponsored", "rel=nofollow"] }),
+    link(3, { rel: ["ugc"], rel_raw: "ugc", follow: false, nofollow_reasons: ["rel=ugc"], text: "Forum thread", risks: ["in_frame", "script_only"] }),
     link(4, { text: "", image_alt: "Logo of Mine" }),
     link(5, { kind: "other", scheme: "mailto", href: "mailto:x@y.example", host: null, follow: false }),
   ],
@@ -32,6 +32,31 @@ test("each chip selects its links", () => {
   assert.deepEqual(ids("internal"), [0]);
   assert.deepEqual(ids("my-site"), [4]);
   assert.deepEqual(ids("competitors"), [1, 2]);
+  assert.deepEqual(ids("at-risk"), [1, 3]);
+  assert.deepEqual(ids("risk:hidden"), [1]);
+  assert.deepEqual(ids("risk:script_only"), [3]);
+  assert.deepEqual(ids("risk:in_frame"), [3]);
+});
+
+test("a comma-joined rel=\"sponsored,nofollow\" is sponsored, as Google reads it", () => {
+  assert.ok(matchesFilter(analysis.links[2], "sponsored", marks));
+  assert.deepEqual(analysis.links[2].rel, ["sponsored,nofollow"]);
+});
+
+test("page-wide risks get no chip of their own; link risks do, shown only when some link has them", () => {
+  const ids = filters().map((f) => f.id);
+  assert.ok(!ids.includes("risk:noindex") && !ids.includes("risk:robots_txt_disallowed"));
+  assert.ok(filters().find((f) => f.id === "risk:hidden").optional);
+  assert.ok(!filters().find((f) => f.id === "nofollow").optional);
+});
+
+test("a feature module can add a chip, counted like the others", () => {
+  addFilter({ id: "test-long-anchor", label: "Long anchor", test: (l) => (l.text ?? "").length > 6, optional: true });
+  assert.throws(() => addFilter({ id: "test-long-anchor", label: "again", test: () => true }), /exists/);
+  const { counts, links } = visibleLinks(analysis, { filter: "test-long-anchor" });
+  assert.deepEqual(links.map((l) => l.index), [3]);
+  assert.equal(counts["test-long-anchor"], 1);
+  assert.equal(filters().at(-1).label, "Long anchor");
 });
 
 test("an unknown chip is a programming error", () => {

@@ -9,10 +9,19 @@ export const STATUS_STYLES = Object.freeze({
   internal: { label: "Internal", color: "#009E73", line: "double" },
 });
 
+// Google reads rel="sponsored,nofollow" as sponsored, as it reads "sponsored nofollow": the
+// server's nofollow_reasons say how it was read; rel keeps the browser's tokens as written.
+const reasons = (link) => link.nofollow_reasons ?? [];
+
+/** Marked as sponsored, as Google reads rel. */
+export const isSponsored = (link) => reasons(link).includes("rel=sponsored");
+/** Marked as user-generated content, as Google reads rel. */
+export const isUgc = (link) => reasons(link).includes("rel=ugc");
+
 /** followed | nofollow | paid | internal | other (mailto:, javascript:, invalid...). */
 export function linkStatus(link) {
   if (link.kind === "internal") return "internal";
   if (link.kind !== "external") return "other";
-  if (link.rel.includes("sponsored") || link.rel.includes("ugc")) return "paid";
+  if (isSponsored(link) || isUgc(link)) return "paid";
   return link.follow ? "followed" : "nofollow";
 }

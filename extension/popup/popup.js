@@ -3,6 +3,7 @@ import * as api from "../lib/api.js";
 import { ext } from "../lib/browser.js";
 import { csvFileName, linksToCsv, linksToTsv } from "../lib/csv.js";
 import { matchIndex, visibleLinks } from "../lib/filters.js";
+import { assembleFrames, linkPlaces, unreadOrigins } from "../lib/frames.js";
 import { injectionErrorExplanation, nonHtmlExplanation, restrictionFor } from "../lib/pageAccess.js";
 import { settingsFrom } from "../lib/settings.js";
 import { STATUS_STYLES, linkStatus } from "../lib/status.js";
@@ -12,7 +13,7 @@ import { wireTrackBacklink } from "./trackBacklink.js";
 
 const $ = (id) => document.getElementById(id);
 const view = { filter: "all", query: "", column: "index", direction: "asc" };
-let state = null; // {tab, settings, collected, analysis, marks, shown}
+let state = null; // {tab, settings, collected, analysis, marks, shown, places}
 
 function showStatus(message, { busy = false, kind = "info" } = {}) {
   $("status").hidden = false;
@@ -88,9 +89,16 @@ function sortBy(column) {
   renderTable();
 }
 
+/** Where a link of the analysis lives in the tab: {frameId, index, href}. */
+function placeOf(link) {
+  return { ...(state.places[link.index] ?? { frameId: 0, index: link.index }), href: link.href };
+}
+
 async function goToLink(link) {
+  const place = placeOf(link);
+  if (place.frameId === null) return flash("This link is in a frame the popup cannot reach.", "info");
   try {
-    const answer = await page.scrollToLink(state.tab.id, { index: link.index, href: link.href });
+    const answer = await page.scrollToLink(state.tab.id, place);
     if (!answer?.found) flash("This link is no longer on the page.", "error");
     else if (!answer.visible) flash("This link is hidden on the page (not displayed).", "info");
   } catch (error) {
@@ -107,8 +115,7 @@ function flash(message, kind) {
 function highlightItems() {
   return state.analysis.links
     .map((link) => ({
-      index: link.index,
-      href: link.href,
+      ...placeOf(link),
       status: linkStatus(link),
       statusLabel: STATUS_STYLES[linkStatus(link)]?.label ?? "Link",
       rel: link.rel_raw ?? "",
@@ -202,10 +209,85 @@ function showResult() {
   $("status").hidden = true;
   $("result").hidden = false;
   $("banners").replaceChildren(...render.banners(analysis));
+  const unread = render.unreadFrames(state.collected, unreadOrigins(state.collected.unread), grantFrames);
+  if (unread) $("banners").append(unread);
   $("summary").replaceChildren(...render.summary(analysis));
   $("matches").replaceChildren(...render.matches(analysis, settings, goToLink, openOptions));
   $("legend").replaceChildren(...render.legend());
   renderTable();
+}
+
+/** The served HTML may come this long after the live DOM; later, the table is shown without it. */
+const SERVED_GRACE_MS = 150;
+const later = (ms) => new Promise((resolve) => setTimeout(() => resolve(undefined), ms));
+
+/** The page as the API takes it, from what start.js read in each frame and the served HTML. */
+function pageFrom(results, served) {
+  const { top, frames, unread, skipped } = assembleFrames(results);
+  return {
+    url: top.url,
+    html: top.html,
+    charset: top.charset,
+    contentType: top.contentType,
+    live_links: top.live_links,
+    frames,
+    unread,
+    skipped,
+    served_html: served?.html ?? null,
+    headers: served?.headers ?? {},
+  };
+}
+
+/** Ask the server again for the page as it now stands, and show the answer in place. */
+async function reanalyse(collected, note) {
+  const analysis = await api.analyze(state.settings, collected);
+  Object.assign(state, { collected, analysis, marks: matchIndex(analysis), places: linkPlaces(analysis, collected.frames) });
+  showResult();
+  if (note) flash(note, "ok");
+}
+
+/** The user allowed the frames' sites (a click: permissions.request needs one): read again. */
+async function grantFrames(event) {
+  const origins = unreadOrigins(state.collected.unread);
+  event.currentTarget.disabled = true;
+  let granted = false;
+  try {
+    granted = await ext.permissions.request({ origins });
+  } catch (error) {
+    flash(`Could not ask for access: ${error.message}`, "error");
+  }
+  if (!granted) {
+    event.currentTarget.disabled = false;
+    return;
+  }
+  flash("Reading the frames…", "info");
+  try {
+    const results = await globalThis.linkInspectorStart.read(state.tab.id);
+    const served = { html: state.collected.served_html, headers: state.collected.headers };
+    await reanalyse(pageFrom(results, served.html === null ? null : served), "Read the page again with its frames.");
+  } catch (error) {
+    flash(`Could not read the page again: ${error.message}`, "error");
+  }
+}
+
+/**
+ * The served HTML arrived after the table was shown (not in the browser's cache, so fetched):
+ * analyse again so each link's origin (html or script) is known.
+ */
+function whenServed(served) {
+  document.body.dataset.origins = "pending";
+  served.then(async (answer) => {
+    if (!answer) {
+      document.body.dataset.origins = "unknown";
+      return;
+    }
+    try {
+      await reanalyse({ ...state.collected, served_html: answer.html, headers: answer.headers });
+      document.body.dataset.origins = "known";
+    } catch {
+      document.body.dataset.origins = "unknown";
+    }
+  });
 }
 
 async function main() {
@@ -220,9 +302,17 @@ async function main() {
   const restriction = restrictionFor(tab.url);
   if (restriction) return showStatus(restriction, { kind: "blocked" });
 
+  let results;
+  try {
+    results = await start.collected;
+  } catch (error) {
+    return showStatus(injectionErrorExplanation(tab.url, error), { kind: "blocked" });
+  }
+  // Usually here already: the browser's cache answers while the page is read.
+  const served = await Promise.race([start.served, later(SERVED_GRACE_MS)]);
   let collected;
   try {
-    collected = await start.collected;
+    collected = pageFrom(results, served);
   } catch (error) {
     return showStatus(injectionErrorExplanation(tab.url, error), { kind: "blocked" });
   }
@@ -248,7 +338,12 @@ async function main() {
     return showStatus(message, { kind: "error" });
   }
   performance.mark("link-inspector:analysis-received");
-  state = { tab, settings, collected, analysis, marks: matchIndex(analysis), shown: analysis.links };
+  state = {
+    tab, settings, collected, analysis,
+    marks: matchIndex(analysis),
+    shown: analysis.links,
+    places: linkPlaces(analysis, collected.frames),
+  };
   // Asked before the rows are: it then runs before the rest of the rows go in after the paint.
   afterPaint(() => {
     performance.mark("link-inspector:table-painted");
@@ -259,8 +354,15 @@ async function main() {
   wireResult();
   showResult();
   document.body.dataset.ready = "true";
+  document.body.dataset.origins = served ? "known" : "unknown";
+  // For bench/bench_popup.py: where the served HTML came from, and the page script's own time.
+  document.body.dataset.servedVia = served?.via ?? (served === undefined ? "late" : "none");
+  const script = results.find((r) => r.frameId === 0)?.result;
+  document.body.dataset.collectMs = String(script?.ms ?? "");
+  document.body.dataset.collectTimings = (script?.timings ?? []).join(" ");
   performance.mark("link-inspector:table-rendered"); // read by bench/bench_popup.py
   page.reportAnalysis(tab.id, analysis.summary.followed_external);
+  if (served === undefined) whenServed(start.served);
 }
 
 main().catch((error) => showStatus(`Something went wrong: ${error.message}`, { kind: "error" }));

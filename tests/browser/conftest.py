@@ -22,6 +22,7 @@ from tests.browser.harness import (
     Browser,
     LoopbackServer,
     QuietHandler,
+    RequestRecorder,
     launch_with_extension,
     many_links_page,
     save_options,
@@ -39,13 +40,16 @@ def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoopbackSer
             "TESTING": True,
             "API_TOKEN": API_TOKEN,
             "DATABASE_URL": f"sqlite:///{instance / 'linkinspector.sqlite3'}",
-            # "Track this backlink" checks the test pages, which are on loopback.
+            # "Track this backlink" checks the test pages, and robots.txt (pages/robots.txt)
+            # is fetched for them: both on loopback.
             "ALLOW_PRIVATE_FETCH": True,
+            "ROBOTS_TXT": True,
         }
     )
+    app.wsgi_app = RequestRecorder(app.wsgi_app)  # type: ignore[method-assign]
     server = make_server("127.0.0.1", 0, app, threaded=True)
     serve_in_thread(server)
-    yield LoopbackServer(f"http://127.0.0.1:{server.server_port}", server.shutdown)
+    yield LoopbackServer(f"http://127.0.0.1:{server.server_port}", server.shutdown, app.wsgi_app)
     server.shutdown()
 
 
@@ -59,6 +63,16 @@ def page_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoopbackSe
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     serve_in_thread(server)
     yield LoopbackServer(f"http://127.0.0.1:{server.server_port}", server.shutdown)
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def unread_server() -> Iterator[LoopbackServer]:
+    """The same pages on 127.0.0.2: a site the extension has no access to (a second origin)."""
+    handler = functools.partial(QuietHandler, directory=str(PAGES))
+    server = ThreadingHTTPServer(("127.0.0.2", 0), handler)
+    serve_in_thread(server)
+    yield LoopbackServer(f"http://127.0.0.2:{server.server_port}", server.shutdown)
     server.shutdown()
 
 

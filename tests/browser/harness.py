@@ -7,6 +7,7 @@ standing in for the user's click. The shipped manifest stays activeTab-only.
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import threading
@@ -45,6 +46,30 @@ class QuietHandler(SimpleHTTPRequestHandler):
 class LoopbackServer:
     url: str
     stop: Any
+    recorder: RequestRecorder | None = None
+
+
+class RequestRecorder:
+    """WSGI middleware that keeps the JSON bodies POSTed to the API: what the extension sent."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.bodies: list[tuple[str, Any]] = []
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("REQUEST_METHOD") == "POST":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            raw = environ["wsgi.input"].read(length)
+            environ["wsgi.input"] = io.BytesIO(raw)
+            try:
+                self.bodies.append((environ.get("PATH_INFO", ""), json.loads(raw)))
+            except ValueError:
+                self.bodies.append((environ.get("PATH_INFO", ""), None))
+        return self.app(environ, start_response)
+
+    def last(self, path: str) -> Any:
+        """The last body POSTed to path."""
+        return next(body for p, body in reversed(self.bodies) if p == path)
 
 
 def serve_in_thread(server: Any) -> None:
@@ -63,11 +88,12 @@ def many_links_page(count: int) -> str:
 
 
 def extension_copy_with_loopback_access(target: Path) -> Path:
-    """A copy of extension/ whose manifest grants 127.0.0.1, as the user's click would."""
+    """A copy of extension/ whose manifest grants 127.0.0.1, as the user's click would, and
+    localhost, as granting a frame's site does; 127.0.0.2 stays a site it may not read."""
     shutil.copytree(EXTENSION, target, ignore=shutil.ignore_patterns("*.test.js", "node_modules"))
     manifest_path = target / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
-    manifest["host_permissions"] = ["http://127.0.0.1/*"]
+    manifest["host_permissions"] = ["http://127.0.0.1/*", "http://localhost/*"]
     manifest_path.write_text(json.dumps(manifest, indent=2))
     return target
 

@@ -77,10 +77,11 @@ def test_my_site_and_competitor_cards_say_yes_or_no_with_the_links(
 ) -> None:
     popup = ext.popup(ext.open(f"{page_server.url}/links.html"))
     mine = popup.locator("[data-match=my-site]")
-    assert "Yes · 1 link · followed" in mine.inner_text()
+    assert mine.locator(".verdict").inner_text() == "Yes · followed"
+    assert mine.locator(".match-count").inner_text() == "1 link"
     assert "my-site.example/trowels/" in mine.inner_text()
     rival = popup.locator("[data-match=competitor][data-site='rival.example']")
-    assert "Yes · 1 link · nofollow only" in rival.inner_text()
+    assert rival.locator(".verdict").inner_text() == "Yes · nofollow only"
     absent = popup.locator("[data-match=competitor][data-site='absent-rival.example']")
     assert absent.locator(".verdict").inner_text() == "No"
     assert popup.is_visible("#track-backlink")

@@ -6,6 +6,7 @@ import json
 import urllib.request
 from typing import Any
 
+from tests.browser.harness import RequestRecorder
 from tests.firefox.conftest import (
     API_TOKEN,
     COMPETITORS,
@@ -59,10 +60,26 @@ def test_popup_table_equals_the_api_answer_for_the_live_page(
     popup = firefox_run["popup"]
     assert popup["ready"], f"popup did not show a table: {popup['status']}"
     expected = api_analysis(api_url, firefox_run["page"])
-    assert popup["rows"] == [
+    # The page's outerHTML has no shadow root: the popup lists the closed root's link besides.
+    assert [row for row in popup["rows"] if "shadow.example" not in row[0]] == [
         [link["href"], "true" if link["follow"] else "false"] for link in expected["links"]
     ]
-    assert popup["total"] == str(expected["summary"]["total"]) == "10"
+    assert popup["total"] == str(expected["summary"]["total"] + 1) == "11"
+
+
+def test_firefox_reads_the_closed_shadow_root_and_sends_the_contract_fields(
+    firefox_run: dict[str, Any], api_recorder: RequestRecorder
+) -> None:
+    # The options page's "Test connection" and this module's own checks post pages too.
+    body = next(b for _, b in api_recorder.bodies if b and "live_links" in b)
+    assert body["url"].endswith("/smoke.html")
+    hrefs = [link["href"] for link in body["live_links"]]
+    assert "https://shadow.example/pumps" in hrefs
+    assert '<template shadowrootmode="closed">' in body["html"]
+    assert ["https://shadow.example/pumps", "true"] in firefox_run["popup"]["rows"]
+    assert {link["hidden"] for link in body["live_links"]} == {False}
+    assert body["served_html"].startswith("<!doctype html>")
+    assert "added-by-script" not in body["served_html"].split("<script>")[0]
 
 
 def test_popup_sees_the_link_page_javascript_added_after_load(
@@ -78,8 +95,8 @@ def test_popup_says_the_page_links_to_my_site_and_one_competitor(
     firefox_run: dict[str, Any],
 ) -> None:
     popup = firefox_run["popup"]
-    assert "Yes · 1 link · followed" in popup["mySite"]
-    assert "Yes · 1 link · nofollow only" in popup["competitors"]["rival.example"]
+    assert "1 link\nYes · followed" in popup["mySite"]
+    assert "1 link\nYes · nofollow only" in popup["competitors"]["rival.example"]
     assert popup["competitors"]["absent-rival.example"].endswith("No")
 
 
@@ -93,7 +110,8 @@ def test_popup_screenshot_is_saved_for_review(firefox_run: dict[str, Any]) -> No
 def test_background_script_shows_followed_external_count_on_the_badge(
     firefox_run: dict[str, Any],
 ) -> None:
-    assert firefox_run["badge"] == "2"
+    # Two in the page's light DOM and one in its closed shadow root.
+    assert firefox_run["badge"] == "3"
 
 
 def test_highlight_outlines_the_links_and_toggling_off_leaves_no_trace(
