@@ -13,6 +13,16 @@ from server.fetch.model import FetchError
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 _DEFAULT_PORTS = {"http:": 80, "https:": 443}
+# Ports browsers refuse to fetch (the Fetch standard's "bad port" list): mail, IRC, SSH...
+# A page on them is not a web page, and requests there can abuse the service behind them.
+# https://fetch.spec.whatwg.org/#port-blocking
+BLOCKED_PORTS = frozenset(
+    {1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95}
+    | {101, 102, 103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161}
+    | {179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563}
+    | {587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060}
+    | {5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080}
+)
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 # Special-purpose blocks refused whatever this Python's `ipaddress` tables say (they changed
 # between patch releases): IETF assignments, benchmarking, class E, local NAT64, Teredo and
@@ -69,6 +79,8 @@ def parse_target(url: str, base: str | None = None) -> Target:
     except ValueError:
         literal = None
     port = int(parsed.port) if parsed.port else _DEFAULT_PORTS[parsed.protocol]
+    if port in BLOCKED_PORTS:
+        raise FetchError("blocked_port", f"port {port} is one browsers refuse to fetch from")
     href = str(parsed.href)
     fragment_at = href.find("#")
     return Target(
