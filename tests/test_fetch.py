@@ -701,3 +701,24 @@ def test_https_refuses_a_certificate_from_an_unknown_authority(
     resolver["secure.test"] = [["127.0.0.1"]]
     _refused(f"https://secure.test:{site.port}/page", "connect", allow_private=True)
     assert site.requests == []
+
+
+def test_a_silent_dns_server_cannot_hold_a_fetch_past_its_deadline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The C resolver has no deadline: stand in for a DNS server that never answers.
+    release = threading.Event()
+
+    def silent(*args: object, **kwargs: object) -> list[object]:
+        release.wait(10)
+        raise socket.gaierror("no answer")
+
+    monkeypatch.setattr(socket, "getaddrinfo", silent)
+    started = time.monotonic()
+    try:
+        with pytest.raises(FetchError) as caught:
+            fetch_page("http://slow-dns.example/", connect_timeout=0.3, read_timeout=0.3)
+    finally:
+        release.set()
+    assert caught.value.code == "timeout"
+    assert time.monotonic() - started < 3

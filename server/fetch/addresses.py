@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
+import queue
 import socket
+import threading
 from dataclasses import dataclass
+from typing import Any
 
 import ada_url
 
@@ -118,14 +121,43 @@ def is_public(address: IPAddress) -> bool:
     )
 
 
-def resolve(target: Target) -> tuple[IPAddress, ...]:
-    """The addresses `target`'s host resolves to (an IP literal resolves to itself)."""
+def _lookup(target: Target, timeout: float | None) -> list[Any]:
+    """getaddrinfo, given up after `timeout` seconds: the C resolver has no deadline of its own
+    (a silent DNS server holds it for its retries), so it runs in a thread left to finish."""
+
+    def lookup() -> list[Any]:
+        return socket.getaddrinfo(
+            target.hostname, target.port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
+        )
+
+    if timeout is None:
+        return lookup()
+    answer: queue.SimpleQueue[tuple[list[Any] | None, BaseException | None]] = queue.SimpleQueue()
+
+    def run() -> None:
+        try:
+            answer.put((lookup(), None))
+        except BaseException as exc:  # handed to the caller
+            answer.put((None, exc))
+
+    threading.Thread(target=run, name="dns", daemon=True).start()
+    try:
+        infos, error = answer.get(timeout=max(0.0, timeout))
+    except queue.Empty:
+        raise FetchError("timeout", f"resolving {target.hostname} took too long") from None
+    if error is not None:
+        raise error
+    assert infos is not None
+    return infos
+
+
+def resolve(target: Target, timeout: float | None = None) -> tuple[IPAddress, ...]:
+    """The addresses `target`'s host resolves to (an IP literal resolves to itself), within
+    `timeout` seconds when given."""
     if target.literal is not None:
         return (target.literal,)
     try:
-        infos = socket.getaddrinfo(
-            target.hostname, target.port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
-        )
+        infos = _lookup(target, timeout)
     except (socket.gaierror, UnicodeError) as exc:
         raise FetchError("dns", f"cannot resolve {target.hostname}: {exc}") from exc
     addresses: list[IPAddress] = []
@@ -140,10 +172,13 @@ def resolve(target: Target) -> tuple[IPAddress, ...]:
     return tuple(addresses)
 
 
-def allowed_addresses(target: Target, *, allow_private: bool) -> tuple[IPAddress, ...]:
-    """Resolve `target` once and return the addresses to connect to; refuse the host if
-    ANY of them is not public (a name that also points inside is an attack, not a mirror)."""
-    addresses = resolve(target)
+def allowed_addresses(
+    target: Target, *, allow_private: bool, timeout: float | None = None
+) -> tuple[IPAddress, ...]:
+    """Resolve `target` once (within `timeout` seconds) and return the addresses to connect
+    to; refuse the host if ANY of them is not public (a name that also points inside is an
+    attack, not a mirror)."""
+    addresses = resolve(target, timeout)
     if not allow_private:
         for address in addresses:
             if not is_public(address):

@@ -182,7 +182,7 @@ def _fetch(
     visited: list[str] = []
     target = parse_target(url)
     while True:
-        addresses = allowed_addresses(target, allow_private=allow_private)
+        addresses = allowed_addresses(target, allow_private=allow_private, timeout=deadline.left())
         pool: urllib3.HTTPConnectionPool | None = None
         response: urllib3.BaseHTTPResponse | None = None
         try:

@@ -225,8 +225,8 @@ def probe(
     """Send one `method` request to `url` and return its status, headers and the start of
     its body. Raises FetchError: bad_url, bad_scheme, blocked_address, dns, connect, timeout."""
     target = parse_target(url)
-    addresses = allowed_addresses(target, allow_private=allow_private)
     deadline = time.monotonic() + total_timeout
+    addresses = allowed_addresses(target, allow_private=allow_private, timeout=total_timeout)
     headers = {
         "Host": target.host_header,
         "User-Agent": user_agent,
