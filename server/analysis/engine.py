@@ -272,7 +272,8 @@ def analyze(
     origin, `live_links` (href, hidden) its visibility, `robots_txt` Googlebot's verdict by
     document URL.
 
-    Raises ValueError if `url` is not an absolute URL, InvalidSite for a bad site entry."""
+    Raises ValueError if `url` is not an absolute URL or a frame's parent is not an earlier
+    frame, InvalidSite for a bad site entry."""
     site_rules = parse_sites(sites)
     competitor_rules = parse_sites(competitors)
     page_url = str(urls.parse_url(url).href)
@@ -286,6 +287,9 @@ def analyze(
     targets: list[LinkTarget] = []
     read: list[_Document] = []
     truncated_at = None
+    for number, source in enumerate(documents[1:]):
+        if source.parent is not None and not 0 <= source.parent < number:
+            raise ValueError(f"frame {number}'s parent must be an earlier frame, or None")
     for number, source in enumerate(documents):
         parent = read[source.parent + 1] if source.parent is not None else read[0] if read else None
         address = _address(source.url, parent.base if parent is not None else None)
