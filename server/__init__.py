@@ -16,14 +16,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         access_log,
         auth,
         body_size,
+        bounded,
         cli,
         config,
         dashboard,
         errors,
+        jobs,
         json_provider,
         rate_limit,
     )
     from server.api import analyze, backlinks, openapi, prospects
+    from server.api import jobs as jobs_api
     from server.store import db
 
     app = Flask(__name__, instance_relative_config=True)
@@ -35,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     else:
         app.config.update(test_config)
     config.normalise(app.config)
+    bounded.configure(bounded.budget_from(app.config))
     os.makedirs(app.instance_path, exist_ok=True)
 
     errors.init_app(app)
@@ -47,9 +51,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     body_size.init_app(app)
     db.init_app(app)
     cli.init_app(app)
+    jobs.init_app(app)
     app.register_blueprint(analyze.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(prospects.bp)
     app.register_blueprint(backlinks.bp)
+    app.register_blueprint(jobs_api.bp)
     dashboard.init_app(app)
     return app

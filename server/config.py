@@ -23,8 +23,10 @@ DEFAULTS: dict[str, Any] = {
     "MAX_LINKS": 10_000,
     # Per client address, shared by every route but health.
     "RATE_LIMIT": "120/minute",
-    # memory:// counts per worker process; redis://host:6379 shares counts between workers.
-    "RATELIMIT_STORAGE_URI": "memory://",
+    # None: a SQLite file in the instance folder, shared by every worker on this host
+    # (server/rate_counts.py); redis://host:6379 shares counts between hosts too; memory://
+    # counts in each worker process.
+    "RATELIMIT_STORAGE_URI": None,
     # Number of reverse proxies in front whose X-Forwarded-For/-Proto headers are trusted.
     "TRUSTED_PROXIES": 0,
     # JSON access log lines (method, route, status, duration, size) on stdout.
@@ -37,10 +39,34 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_AUTO_UPGRADE": True,
     # Let backlink checks fetch loopback/private addresses (tests, intranets); off = SSRF-safe.
     "ALLOW_PRIVATE_FETCH": False,
+    # Background jobs (server/jobs). The task queue: None = a SQLite file in the instance
+    # folder (one machine, no other server); redis://host:6379/0 or postgresql://... lets
+    # workers on several machines share the work.
+    "QUEUE_URL": None,
+    "WORKER_THREADS": 4,  # jobs one worker process works on at once
+    "FETCH_THREADS": 128,  # requests one worker process has in flight, all hosts together
+    "PER_HOST_LIMIT": 2,  # requests at once to one host, shared by every job of a worker
+    "MAX_RETRY_AFTER": 60,  # seconds of Retry-After waited out; a longer one means blocked
+    "LINK_CHECK_TIMEOUT": 15,  # seconds for one request of a link check, all included
+    "LINK_CHECK_CACHE_SECONDS": 3600,  # a URL's check is reused this long (0: never)
+    # Regular expressions searched in a URL's path and query: a match is never requested
+    # (None: the built-in list in server/fetch/politeness.py).
+    "ACTION_URL_PATTERNS": None,
+    "JOB_LEASE_SECONDS": 60,  # a worker that stops renewing its items for this long is dead
+    "JOB_LAP_SECONDS": 30,  # a job task works this long, then queues itself again
+    "JOB_PARALLELISM": 2,  # tasks per job in flight (workers of several processes share it)
+    "MAX_JOB_URLS": 10_000,
+    "JOB_RETENTION_DAYS": 30,  # finished jobs and their results are deleted after this
     # Fetch the robots.txt of each analysed page (server-side, SSRF-safe, once per site per
     # hour) to tell whether Googlebot may crawl it; false: the server sends no request for an
     # analysis, and robots_txt is "unknown".
     "ROBOTS_TXT": True,
+    # Each analysis runs in a child process with this budget (server.bounded); past it: 422.
+    # ANALYSIS_PROCESSES=0 runs the engine in the web process, unbounded (benchmarks only).
+    "ANALYSIS_CPU_SECONDS": 3,
+    "ANALYSIS_MEMORY_MB": 512,
+    "ANALYSIS_TIMEOUT": 10,
+    "ANALYSIS_PROCESSES": 4,
 }
 
 EXTENSION_ORIGIN = re.compile(
@@ -248,6 +274,13 @@ def normalise(config: MutableMapping[str, Any]) -> None:
         "ALLOW_PRIVATE_FETCH", config.get("ALLOW_PRIVATE_FETCH", False)
     )
     config["ROBOTS_TXT"] = flag("ROBOTS_TXT", config.get("ROBOTS_TXT", True))
+    for name, minimum in (
+        ("ANALYSIS_CPU_SECONDS", 1),
+        ("ANALYSIS_MEMORY_MB", 64),
+        ("ANALYSIS_TIMEOUT", 1),
+        ("ANALYSIS_PROCESSES", 0),
+    ):
+        config[name] = positive_int(name, config.get(name, DEFAULTS[name]), minimum=minimum)
     database_url = config.get("DATABASE_URL")
     if database_url in (None, ""):
         config["DATABASE_URL"] = None
@@ -267,8 +300,12 @@ def normalise(config: MutableMapping[str, Any]) -> None:
         raise ConfigError(
             f"RATE_LIMIT {rate_limit!r} is not a rate such as '120/minute' or '10/second;500/hour'."
         ) from None
-    if not isinstance(config.get("RATELIMIT_STORAGE_URI"), str):
+    if config.get("RATELIMIT_STORAGE_URI") in ("", None):
+        config["RATELIMIT_STORAGE_URI"] = None
+    elif not isinstance(config.get("RATELIMIT_STORAGE_URI"), str):
         raise ConfigError("RATELIMIT_STORAGE_URI must be a URI such as memory:// or redis://host.")
+
+    normalise_jobs(config)
 
     binds = text_list("BIND", config.get("BIND"))
     refuse_exposure_without_token(binds, config["API_TOKEN"])
@@ -278,3 +315,51 @@ def normalise(config: MutableMapping[str, Any]) -> None:
             f"ALLOWED_HOSTS includes {', '.join(public)}, so the server is meant to be reached "
             f"beyond this machine; set LINKINSPECTOR_API_TOKEN first."
         )
+
+
+QUEUE_SCHEMES = ("sqlite:", "redis:", "rediss:", "unix:", "postgresql:", "postgres:")
+
+
+def normalise_jobs(config: MutableMapping[str, Any]) -> None:
+    """Check the background-job settings in place; ConfigError if unusable."""
+    queue_url = config.get("QUEUE_URL")
+    if queue_url in (None, ""):
+        config["QUEUE_URL"] = None
+    elif not isinstance(queue_url, str) or not queue_url.startswith(QUEUE_SCHEMES):
+        raise ConfigError(
+            "QUEUE_URL must be redis://host:6379/0, postgresql://user:password@host/db or "
+            "sqlite:///path (unset: a SQLite file in the instance folder)."
+        )
+    for name, minimum in (
+        ("WORKER_THREADS", 1),
+        ("FETCH_THREADS", 1),
+        ("PER_HOST_LIMIT", 1),
+        ("MAX_RETRY_AFTER", 0),
+        ("LINK_CHECK_TIMEOUT", 1),
+        ("LINK_CHECK_CACHE_SECONDS", 0),
+        ("JOB_LEASE_SECONDS", 2),
+        ("JOB_LAP_SECONDS", 1),
+        ("JOB_PARALLELISM", 1),
+        ("MAX_JOB_URLS", 1),
+        ("JOB_RETENTION_DAYS", 1),
+    ):
+        config[name] = positive_int(name, config.get(name, DEFAULTS[name]), minimum=minimum)
+    patterns = config.get("ACTION_URL_PATTERNS")
+    if patterns not in (None, ""):
+        if isinstance(patterns, str):
+            patterns = [patterns]
+        if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+            raise ConfigError(
+                "ACTION_URL_PATTERNS must be a JSON list of regular expressions, "
+                'e.g. ["(^|/)logout", "unsubscribe"].'
+            )
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ConfigError(
+                    f"ACTION_URL_PATTERNS: {pattern!r} is not a regular expression ({exc})."
+                ) from None
+        config["ACTION_URL_PATTERNS"] = patterns
+    else:
+        config["ACTION_URL_PATTERNS"] = None

@@ -7,7 +7,8 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from server.analysis import Analysis, analyze
+from server.analysis import Analysis
+from server.bounded import AnalysisBusy, PageTooComplex, analyze
 from server.store.backlinks import CheckOutcome
 
 MAX_LINKS_KEPT = 20
@@ -106,11 +107,19 @@ def check_backlink(
             max_links=max_links,
             robots_txt=found,
         )
-    except ValueError as exc:
+    except PageTooComplex as exc:
         return CheckOutcome(
             "error",
             http_status=page.status,
-            error_code="analysis_failed",
+            error_code="page_too_complex",
+            error_message=exc.message,
+            final_url=page.url,
+        )
+    except (ValueError, AnalysisBusy) as exc:
+        return CheckOutcome(
+            "error",
+            http_status=page.status,
+            error_code="analysis_busy" if isinstance(exc, AnalysisBusy) else "analysis_failed",
             error_message=str(exc),
             final_url=page.url,
         )

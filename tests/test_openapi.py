@@ -59,6 +59,11 @@ EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("/api/v1/backlinks/{backlink_id}", "get"): {},
     ("/api/v1/backlinks/{backlink_id}", "delete"): {},
     ("/api/v1/backlinks/{backlink_id}/check", "post"): {},
+    ("/api/v1/link-checks", "post"): {"json": {"urls": ["https://x.org/"]}},
+    ("/api/v1/prospects/bulk", "post"): {"json": {"urls": ["https://x.org/"], "tags": ["t"]}},
+    ("/api/v1/jobs", "get"): {"query_string": {"kind": "link-check"}},
+    ("/api/v1/jobs/{job_id}", "get"): {"query_string": {"result": "broken"}},
+    ("/api/v1/jobs/{job_id}", "delete"): {},
 }
 
 
@@ -73,7 +78,7 @@ def corpus_dir() -> Path:
 
 def send(client: FlaskClient, path: str, method: str, **extra: Any) -> Any:
     """The example request of an operation, with `extra` (headers...) added."""
-    url = path.format(prospect_id=1, backlink_id=1)
+    url = path.format(prospect_id=1, backlink_id=1, job_id=1)
     return client.open(url, method=method.upper(), **EXAMPLES[(path, method)], **extra)
 
 
@@ -275,12 +280,23 @@ def test_analyze_errors_match_the_document(
     check(document, response, "/api/v1/analyze", "POST", status)
 
 
+def test_a_page_too_complex_matches_the_document(make_app: Any, document: dict[str, Any]) -> None:
+    client = make_app(RATELIMIT_ENABLED=False, ANALYSIS_CPU_SECONDS=1).test_client()
+    try:
+        html = "<b><div></b>" * 100_000  # the parser needs tens of seconds for it
+        response = client.post("/api/v1/analyze", json={"url": "https://e.com/", "html": html})
+        body = check(document, response, "/api/v1/analyze", "POST", 422)
+        assert body["error"]["code"] == "page_too_complex"
+    finally:
+        make_app()  # back to the default analysis budget for the tests that follow
+
+
 def test_too_large_matches_the_document_on_every_operation_with_a_body(
     make_app: Any, document: dict[str, Any]
 ) -> None:
     client = make_app(MAX_PAGE_BYTES=100, RATELIMIT_ENABLED=False).test_client()
     with_body = [op for op in operations(document) if "requestBody" in operation(document, *op)]
-    assert len(with_body) == 5
+    assert len(with_body) == 7
     for path, method in with_body:
         big = {"json": {"url": "https://example.com/", "html": "x" * 1000}}
         if "application/json" not in operation(document, path, method)["requestBody"]["content"]:
@@ -337,7 +353,9 @@ def test_a_wrong_method_on_every_path_matches_the_document(
 ) -> None:
     for path, item in document["paths"].items():
         wrong = next(m for m in ("put", "patch", "delete", "post") if m not in item)
-        response = api_client.open(path.format(prospect_id=1, backlink_id=1), method=wrong)
+        response = api_client.open(
+            path.format(prospect_id=1, backlink_id=1, job_id=1), method=wrong
+        )
         assert response.status_code == 405, path
         for method in (m for m in item if m in ("get", "post", "patch", "delete")):
             check(document, response, path, method, 405)
@@ -353,7 +371,9 @@ def test_an_unreachable_database_is_a_documented_503_where_the_database_is_used(
     client = make_app(DATABASE_URL=url, RATELIMIT_ENABLED=False).test_client()
     for path, method in operations(document):
         response = send(client, path, method)
-        if "503" in operation(document, path, method)["responses"]:
+        if (path, method) == ("/api/v1/analyze", "post"):
+            assert response.status_code == 200  # no database used; its 503 is analysis_busy
+        elif "503" in operation(document, path, method)["responses"]:
             body = check(document, response, path, method, 503)
             assert body["error"]["code"] == "database_unavailable"
         else:

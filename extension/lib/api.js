@@ -222,3 +222,22 @@ export async function testConnection(settings) {
   const auth = settings.apiToken ? "the API token is accepted" : "no API token is needed";
   return `Connected to Link Inspector (API ${health.api || "v1"}) at ${settings.serverUrl}; ${auth}.`;
 }
+
+/** Start a link check of these URLs (the links of `sourceUrl`): the job, status "queued". */
+export function startLinkCheck(settings, urls, sourceUrl) {
+  return request(settings, "POST", "/api/v1/link-checks", { urls, source_url: sourceUrl });
+}
+
+/** Start qualifying these pages as prospects (fetched and saved by the server): the job. */
+export function startProspectBulk(settings, urls) {
+  return request(settings, "POST", "/api/v1/prospects/bulk", {
+    urls,
+    sites: settings.sites,
+    competitors: settings.competitors,
+  });
+}
+
+/** A job's progress and results: GET /api/v1/jobs/<id>. */
+export function getJob(settings, jobId) {
+  return request(settings, "GET", `/api/v1/jobs/${encodeURIComponent(jobId)}`, undefined, PROBE_TIMEOUT_MS);
+}

@@ -7,6 +7,7 @@ import { assembleFrames, linkPlaces, servedFits, unreadOrigins } from "../lib/fr
 import { injectionErrorExplanation, nonHtmlExplanation, restrictionFor } from "../lib/pageAccess.js";
 import { settingsFrom } from "../lib/settings.js";
 import { STATUS_STYLES, linkStatus } from "../lib/status.js";
+import * as linkChecks from "./linkChecks.js";
 import * as page from "./page.js";
 import * as render from "./render.js";
 import { wireTrackBacklink } from "./trackBacklink.js";
@@ -141,6 +142,7 @@ function wireResult() {
         ? `Added this page to the prospect ${domain}.`
         : `Saved ${domain} as a new prospect.`;
     }));
+  linkChecks.mount({ getState: () => state, flash });
   wireTrackBacklink($("track-backlink"), state, flash);
 }
 

@@ -30,7 +30,7 @@ def add_security_headers(response: Response) -> Response:
 
 
 # The views register themselves on `bp` (Flask's pattern for a blueprint split in modules).
-from server.dashboard import backlinks, display, login, prospects, session  # noqa: E402
+from server.dashboard import backlinks, display, jobs, login, prospects, session  # noqa: E402
 
 
 def init_app(app: Flask) -> None:
@@ -40,4 +40,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-__all__ = ["bp", "init_app", "backlinks", "login", "prospects"]
+__all__ = ["bp", "init_app", "backlinks", "jobs", "login", "prospects"]

@@ -31,6 +31,28 @@ RESULT_LABELS = {
     None: "Not checked",
     "unchecked": "Not checked",
 }
+JOB_STATUS_LABELS = {
+    "queued": "Queued",
+    "running": "Running",
+    "done": "Done",
+    "cancelled": "Cancelled",
+    "failed": "Failed",
+}
+# Results of job items: link checks, then bulk qualification.
+OUTCOME_LABELS = {
+    "ok": "OK",
+    "redirect": "Redirect",
+    "broken": "Broken",
+    "server_error": "Server error",
+    "blocked": "Blocked",
+    "timeout": "Timeout",
+    "unreachable": "Unreachable",
+    "refused": "Refused",
+    "skipped": "Skipped (action URL)",
+    "error": "Error",
+    "saved": "Saved",
+    "failed": "Failed",
+}
 # Why a live link may still not count, in the words the extension uses.
 RISK_LABELS = {
     "robots_txt_disallowed": "blocked by robots.txt",
@@ -108,4 +130,6 @@ def init_app(app: Flask) -> None:
         RESULT_LABELS=RESULT_LABELS,
         RISK_LABELS=RISK_LABELS,
         VERDICT_LABELS=VERDICT_LABELS,
+        JOB_STATUS_LABELS=JOB_STATUS_LABELS,
+        OUTCOME_LABELS=OUTCOME_LABELS,
     )

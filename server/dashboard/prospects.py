@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import session as session_cookie
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
@@ -15,6 +16,7 @@ from server.dashboard.display import STATUS_LABELS
 from server.dashboard.login import local_path
 from server.store import overview, prospect_csv
 from server.store.db import get_session
+from server.store.jobs import broken_outbound
 from server.store.models import Prospect
 from server.store.prospects import (
     InvalidProspect,
@@ -112,6 +114,7 @@ def prospects() -> ResponseReturnValue:
         counts=overview.status_counts(session),
         sort_labels=SORT_LABELS,
         csv_url=url_for("dashboard.export_csv", **_filters()),
+        job_form=session_cookie.get("job_form", {}),
     )
 
 
@@ -127,8 +130,10 @@ def export_csv() -> ResponseReturnValue:
 
 @bp.get("/prospects/<int:prospect_id>")
 def prospect(prospect_id: int) -> ResponseReturnValue:
-    found = _load(get_session(), prospect_id)
-    return render_template("dashboard/prospect.html", view=view_of(found))
+    session = get_session()
+    found = _load(session, prospect_id)
+    broken = broken_outbound(session, [page.url for page in found.pages])
+    return render_template("dashboard/prospect.html", view=view_of(found), broken=broken)
 
 
 @bp.post("/prospects/<int:prospect_id>", endpoint="update_prospect")
