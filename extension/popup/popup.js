@@ -142,7 +142,7 @@ function wireResult() {
         ? `Added this page to the prospect ${domain}.`
         : `Saved ${domain} as a new prospect.`;
     }));
-  linkChecks.mount({ getState: () => state, flash });
+  linkChecks.mount({ getState: () => ({ ...state, shown: view.shown() }), flash, view });
   wireTrackBacklink($("track-backlink"), state, flash);
 }
 

@@ -116,6 +116,11 @@ export function createView({ onLink }) {
       counts = null;
       update({ keepScroll });
     },
+    /** Show the links that pass this chip (a feature's own switch may stand for its chip). */
+    setFilter(id) {
+      state.filter = id;
+      update({ keepCounts: true });
+    },
     /** A feature module's cells or chips changed: count and show again, where the user is. */
     refresh() {
       counts = null;
