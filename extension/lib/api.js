@@ -143,7 +143,7 @@ export function pageFields(page) {
       url: f.url,
       html: f.html,
       charset: f.charset || undefined,
-      live_links: liveLinks(f.live_links ?? []),
+      live_links: Array.isArray(f.live_links) ? liveLinks(f.live_links) : undefined,
       parent: f.parent ?? null,
     }));
   }

@@ -3,7 +3,7 @@ import * as api from "../lib/api.js";
 import { ext } from "../lib/browser.js";
 import { csvFileName, linksToCsv, linksToTsv } from "../lib/csv.js";
 import { matchIndex } from "../lib/filters.js";
-import { assembleFrames, linkPlaces, servedFits, unreadOrigins } from "../lib/frames.js";
+import { assembleFrames, linkPlaces, servedFits, unreadOrigins, withLiveFacts } from "../lib/frames.js";
 import { injectionErrorExplanation, nonHtmlExplanation, restrictionFor } from "../lib/pageAccess.js";
 import { settingsFrom } from "../lib/settings.js";
 import { STATUS_STYLES, linkStatus } from "../lib/status.js";
@@ -159,10 +159,6 @@ function showResult({ again = false } = {}) {
   view.show(analysis, state.marks, { keepScroll: again });
 }
 
-/** The served HTML may come this long after the live DOM; later, the table is shown without it. */
-const SERVED_GRACE_MS = 150;
-const later = (ms) => new Promise((resolve) => setTimeout(() => resolve(undefined), ms));
-
 /** The page as the API takes it, from what start.js read in each frame and the served HTML. */
 function pageFrom(results, served) {
   const { top, frames, unread, skipped } = assembleFrames(results);
@@ -207,33 +203,38 @@ async function grantFrames(event) {
   flash("Reading the frames…", "info");
   try {
     const results = await globalThis.linkInspectorStart.read(state.tab.id);
-    const served = { html: state.collected.served_html, headers: state.collected.headers };
-    await reanalyse(pageFrom(results, served.html === null ? null : served), "Read the page again with its frames.");
+    await completeRead(results, globalThis.linkInspectorStart.served);
+    flash("Read the page again with its frames.", "ok");
   } catch (error) {
     flash(`Could not read the page again: ${error.message}`, "error");
   }
 }
 
 /**
- * The served HTML arrived after the table was shown (not in the browser's cache, so fetched):
- * analyse again so each link's origin (html or script) is known.
+ * The second read, once the table is shown: what only the live page's layout tells (which
+ * links the user can see, in every frame) and the HTML the site served (each link's origin),
+ * then the analysis again with both, shown in place. The first answer left without them: the
+ * table does not wait for layout, nor for the served HTML.
  */
-function whenServed(served) {
-  document.body.dataset.origins = "pending";
-  served.then(async (answer) => {
-    const { html, frames } = state.collected;
-    const chars = frames.reduce((sum, f) => sum + (f.html?.length ?? 0), html.length);
-    if (!answer || !servedFits(chars, answer.html.length)) {
-      document.body.dataset.origins = "unknown";
-      return;
-    }
-    try {
-      await reanalyse({ ...state.collected, served_html: answer.html, headers: answer.headers });
-      document.body.dataset.origins = "known";
-    } catch {
-      document.body.dataset.origins = "unknown";
-    }
-  });
+async function completeRead(results, served) {
+  document.body.dataset.live = "pending";
+  try {
+    const [live, sent] = await Promise.all([
+      ext.scripting.executeScript({
+        target: { tabId: state.tab.id, allFrames: true },
+        func: () => globalThis.linkInspectorLive?.() ?? null,
+      }),
+      served,
+    ]);
+    performance.mark("link-inspector:live-read");
+    const collected = pageFrom(withLiveFacts(results, live), sent);
+    await reanalyse(collected);
+    document.body.dataset.origins = collected.served_html === null ? "unknown" : "known";
+    document.body.dataset.live = "known";
+    performance.mark("link-inspector:live-shown"); // read by bench/bench_popup.py
+  } catch {
+    document.body.dataset.live = "unknown";
+  }
 }
 
 async function main() {
@@ -254,11 +255,9 @@ async function main() {
   } catch (error) {
     return showStatus(injectionErrorExplanation(tab.url, error), { kind: "blocked" });
   }
-  // Usually here already: the browser's cache answers while the page is read.
-  const served = await Promise.race([start.served, later(SERVED_GRACE_MS)]);
   let collected;
   try {
-    collected = pageFrom(results, served);
+    collected = pageFrom(results, null);
   } catch (error) {
     return showStatus(injectionErrorExplanation(tab.url, error), { kind: "blocked" });
   }
@@ -296,15 +295,17 @@ async function main() {
   wireResult();
   showResult();
   document.body.dataset.ready = "true";
-  document.body.dataset.origins = served ? "known" : "unknown";
+  document.body.dataset.origins = "pending";
   // For bench/bench_popup.py: where the served HTML came from, and the page script's own time.
-  document.body.dataset.servedVia = served?.via ?? (served === undefined ? "late" : "none");
+  start.served.then((served) => {
+    document.body.dataset.servedVia = served?.via ?? "none";
+  });
   const script = results.find((r) => r.frameId === 0)?.result;
   document.body.dataset.collectMs = String(script?.ms ?? "");
   document.body.dataset.collectTimings = (script?.timings ?? []).join(" ");
   performance.mark("link-inspector:table-rendered"); // read by bench/bench_popup.py
   page.reportAnalysis(tab.id, analysis.summary.followed_external);
-  if (served === undefined) whenServed(start.served);
+  afterPaint(() => completeRead(results, start.served));
 }
 
 main().catch((error) => showStatus(`Something went wrong: ${error.message}`, { kind: "error" }));

@@ -158,6 +158,11 @@ class Browser:
         )
         if expect_table and popup.get_attribute("body", "data-ready") != "true":
             raise AssertionError(f"the popup shows no table: {popup.inner_text('#status')!r}")
+        if expect_table:
+            # The table shows first; the second read (visibility, served HTML) follows at once.
+            popup.wait_for_selector(
+                "body[data-live=known], body[data-live=unknown]", state="attached"
+            )
         return popup
 
     def options(self) -> Page:

@@ -132,8 +132,13 @@ async function readPopup(popup) {
   await until("the popup to settle", () =>
     popup.evaluate(() => document.body.dataset.ready === "true" || Boolean(document.querySelector(".state.error, .state.blocked"))),
   );
+  // The second read (what the page's layout tells) follows the table.
+  await until("the live page's facts", () =>
+    popup.evaluate(() => document.body.dataset.ready !== "true" || ["known", "unknown"].includes(document.body.dataset.live)),
+  );
   return popup.evaluate(() => ({
     ready: document.body.dataset.ready === "true",
+    live: document.body.dataset.live ?? null,
     status: document.getElementById("status-text").textContent,
     rows: [...document.querySelectorAll("#link-rows tr")].map((r) => [r.dataset.href, r.dataset.follow]),
     total: document.querySelector("[data-stat=total] .tile-value")?.textContent ?? null,
