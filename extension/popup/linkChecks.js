@@ -202,5 +202,16 @@ export function mount({ getState, flash, view }) {
     run(qualifyButton, (settings) => api.startProspectBulk(settings, urls), null);
   });
 
-  return { resultFor: (href) => results.get(withoutFragment(href)) ?? null };
+  return {
+    resultFor: (href) => results.get(withoutFragment(href)) ?? null,
+    /** The check's columns for CSV and Copy, once links have been checked. */
+    exportColumns: () =>
+      results.size
+        ? [
+            ["check_result", (link) => resultOf(link)?.result ?? ""],
+            ["check_http_status", (link) => resultOf(link)?.http_status ?? ""],
+            ["check_final_url", (link) => resultOf(link)?.final_url ?? ""],
+          ]
+        : [],
+  };
 }

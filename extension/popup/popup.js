@@ -16,6 +16,7 @@ import { createView } from "./view.js";
 const $ = (id) => document.getElementById(id);
 let state = null; // {tab, settings, collected, analysis, marks, places}
 let view = null; // view.js: the table, its filters and sort
+let checks = null; // linkChecks.js: each link's check, once "Check links" ran
 
 function showStatus(message, { busy = false, kind = "info" } = {}) {
   $("status").hidden = false;
@@ -65,13 +66,18 @@ function flash(message, kind) {
 
 function highlightItems() {
   return state.analysis.links
-    .map((link) => ({
-      ...placeOf(link),
-      status: linkStatus(link),
-      statusLabel: STATUS_STYLES[linkStatus(link)]?.label ?? "Link",
-      rel: link.rel_raw ?? "",
-      reasons: link.follow ? "Followed by search engines" : `Not followed: ${link.nofollow_reasons.join("; ")}`,
-    }))
+    .map((link) => {
+      // A link "Check links" found broken is marked as such, whatever its rel says.
+      const broken = checks?.resultFor(link.href ?? "")?.result === "broken";
+      const status = broken ? "broken" : linkStatus(link);
+      return {
+        ...placeOf(link),
+        status,
+        statusLabel: STATUS_STYLES[status]?.label ?? "Link",
+        rel: link.rel_raw ?? "",
+        reasons: link.follow ? "Followed by search engines" : `Not followed: ${link.nofollow_reasons.join("; ")}`,
+      };
+    })
     .filter((item) => item.status !== "other");
 }
 
@@ -79,8 +85,12 @@ async function toggleHighlight(event) {
   const on = event.target.checked;
   try {
     if (on) {
-      const legend = Object.entries(STATUS_STYLES).map(([id, s]) => ({ id, ...s }));
-      await page.highlightOn(state.tab.id, highlightItems(), legend);
+      const items = highlightItems();
+      const shown = new Set(items.map((item) => item.status));
+      const legend = Object.entries(STATUS_STYLES)
+        .filter(([id]) => id !== "broken" || shown.has(id))
+        .map(([id, s]) => ({ id, ...s }));
+      await page.highlightOn(state.tab.id, items, legend);
     } else {
       await page.highlightOff(state.tab.id);
     }
@@ -92,7 +102,7 @@ async function toggleHighlight(event) {
 
 function exportCsv() {
   const shown = view.shown();
-  const blob = new Blob([linksToCsv(shown)], { type: "text/csv;charset=utf-8" });
+  const blob = new Blob([linksToCsv(shown, checks?.exportColumns() ?? [])], { type: "text/csv;charset=utf-8" });
   const url = URL.createObjectURL(blob);
   const a = document.createElement("a");
   a.href = url;
@@ -107,7 +117,7 @@ function exportCsv() {
 async function copyTable() {
   try {
     const shown = view.shown();
-    await navigator.clipboard.writeText(linksToTsv(shown));
+    await navigator.clipboard.writeText(linksToTsv(shown, checks?.exportColumns() ?? []));
     flash(`Copied ${shown.length} links (paste into a spreadsheet).`, "ok");
   } catch (error) {
     flash(`Could not copy: ${error.message}`, "error");
@@ -142,7 +152,7 @@ function wireResult() {
         ? `Added this page to the prospect ${domain}.`
         : `Saved ${domain} as a new prospect.`;
     }));
-  linkChecks.mount({ getState: () => ({ ...state, shown: view.shown() }), flash, view });
+  checks = linkChecks.mount({ getState: () => ({ ...state, shown: view.shown() }), flash, view });
   wireTrackBacklink($("track-backlink"), state, flash);
 }
 

@@ -156,7 +156,8 @@ export function matches(analysis, settings, onLinkClick, onOpenOptions) {
 }
 
 export function legend() {
-  return Object.entries(STATUS_STYLES).map(([id, style]) =>
+  // "Broken" marks links on the page only after a check; the table has its own Check column.
+  return Object.entries(STATUS_STYLES).filter(([id]) => id !== "broken").map(([id, style]) =>
     el("span", { className: "legend-item" }, el("span", { className: `swatch ${id}` }), style.label),
   );
 }
