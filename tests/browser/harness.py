@@ -11,6 +11,7 @@ import io
 import json
 import shutil
 import threading
+import time
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
@@ -216,3 +217,14 @@ def all_rows(popup: Page) -> list[dict[str, Any]]:
 def table_rows(popup: Page) -> list[list[str]]:
     """Every link row as [href, follow], in the table's order."""
     return [[r["href"], r["follow"]] for r in all_rows(popup) if r["href"] is not None]
+
+
+def wait_until(page: Page, expression: str, timeout_s: float = 10.0) -> None:
+    """Poll `expression` in an extension page until it is true. Playwright's
+    wait_for_function evaluates its predicate with eval() when it has to poll, which an
+    extension page's CSP refuses; one evaluate() at a time is allowed."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(f"() => Boolean({expression})"):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_s} s: {expression}")
+        time.sleep(0.05)
