@@ -77,7 +77,9 @@ def _recheck_one(app: Flask, backlink_id: int) -> Change | None:
         backlink = session.get(Backlink, backlink_id)
         if check is None or backlink is None:
             return None
-        detail = ", ".join(check.reasons + check.risks + check.drift) or (
+        # A link that became nofollow has of course changed rel: said once.
+        drift = [d for d in check.drift if not (d == "rel_changed" and check.reasons)]
+        detail = ", ".join(check.reasons + check.risks + [f"drift: {d}" for d in drift]) or (
             f"{check.error_code}: {check.error_message}" if check.error_code else ""
         )
         if check.confirmation == "pending":

@@ -144,14 +144,18 @@ def test_a_page_without_the_link_is_missing(
     assert body["check"]["links"] == []
 
 
-def test_a_404_source_is_an_error_with_the_status(
+def test_a_404_source_has_lost_its_link_and_a_500_is_an_error_never_missing(
     fetching_client: FlaskClient, page_server: PageServer
 ) -> None:
     body = check(fetching_client, track(fetching_client, page_server.url("/gone"))["id"])
-    assert body["last_result"] == "error"
+    assert body["last_result"] == "missing"
     assert body["check"]["http_status"] == 404
     assert body["check"]["error"]["code"] == "http_status"
     assert body["last_http_status"] == 404
+    failing = page_server.page("/failing", "oops", status=503)
+    body = check(fetching_client, track(fetching_client, failing)["id"])
+    assert body["last_result"] == "error"
+    assert body["check"]["http_status"] == 503
 
 
 def test_the_default_config_refuses_loopback_without_a_request(

@@ -59,6 +59,17 @@ EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("/api/v1/backlinks/{backlink_id}", "get"): {},
     ("/api/v1/backlinks/{backlink_id}", "delete"): {},
     ("/api/v1/backlinks/{backlink_id}/check", "post"): {},
+    ("/api/v1/backlinks/{backlink_id}", "patch"): {"json": {"agreed_anchor": "my guide"}},
+    ("/api/v1/backlinks/import", "post"): {
+        "data": "source_url,target\nhttps://blog.example.com/post,mysite.com\n",
+        "content_type": "text/csv",
+    },
+    ("/api/v1/backlinks/{backlink_id}/evidence", "get"): {},
+    ("/api/v1/evidence/{evidence_id}", "get"): {},
+    ("/api/v1/evidence/{evidence_id}/page.html.gz", "get"): {},
+    ("/api/v1/alerts", "get"): {"query_string": {"page": "1"}},
+    ("/api/v1/alert-deliveries", "get"): {"query_string": {"state": "failed"}},
+    ("/api/v1/alert-deliveries/{delivery_id}/retry", "post"): {},
     ("/api/v1/link-checks", "post"): {"json": {"urls": ["https://x.org/"]}},
     ("/api/v1/prospects/bulk", "post"): {"json": {"urls": ["https://x.org/"], "tags": ["t"]}},
     ("/api/v1/jobs", "get"): {"query_string": {"kind": "link-check"}},
@@ -78,7 +89,7 @@ def corpus_dir() -> Path:
 
 def send(client: FlaskClient, path: str, method: str, **extra: Any) -> Any:
     """The example request of an operation, with `extra` (headers...) added."""
-    url = path.format(prospect_id=1, backlink_id=1, job_id=1)
+    url = path.format(prospect_id=1, backlink_id=1, job_id=1, evidence_id=1, delivery_id=1)
     return client.open(url, method=method.upper(), **EXAMPLES[(path, method)], **extra)
 
 

@@ -86,17 +86,23 @@ def same_url(a: str, b: str) -> bool:
     return a.split("#", 1)[0] == b.split("#", 1)[0]
 
 
-def _score(link: LinkFound, agreement: Agreement) -> tuple[int, int, int, int]:
+# Where a placement usually is: in the content, rather than in a site-wide header or footer.
+_CONTENT = {"main": 2, "body": 1}
+
+
+def _score(link: LinkFound, agreement: Agreement) -> tuple[int, int, int, int, int]:
     return (
         int(agreement.url is not None and same_url(str(link.get("href", "")), agreement.url)),
         int(agreement.anchor is not None and same_text(str(link.get("text", "")), agreement.anchor)),
         int(agreement.rel is not None and rel_kind(link) == agreement.rel),
         int(bool(link.get("follow"))),
+        _CONTENT.get(str(link.get("position")), 0),
     )
 
 
 def placement_of(links: Sequence[LinkFound], agreement: Agreement) -> Placement | None:
-    """The link closest to the agreement (then the first followed one, then the first)."""
+    """The link closest to the agreement, then a followed one, then one in the content
+    (main, then body) — the first of equals."""
     if not links:
         return None
     best = max(links, key=lambda link: _score(link, agreement))  # max keeps the first of ties
