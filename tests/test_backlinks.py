@@ -186,8 +186,12 @@ def test_every_check_is_history_and_changes_are_marked(
         "live-followed",
         "live-followed",
     ]
-    assert [h["changed"] for h in history] == [True, True, False, False]
-    assert history[0]["previous_result"] == "live-nofollow"
+    # Becoming nofollow was bad news held for a re-check; the re-check found the link
+    # gone, worse still: that is the change, from the last confirmed state.
+    assert [h["changed"] for h in history] == [True, False, False, False]
+    assert [h["confirmation"] for h in history] == [None, "confirmed", None, None]
+    assert history[0]["previous_result"] == "live-followed"
+    assert body["last_result"] == "missing"
     assert body["last_changed_at"] == history[0]["checked_at"]
     shown = fetching_client.get(f"/api/v1/backlinks/{backlink_id}").get_json()
     assert shown["history"] == history
@@ -275,7 +279,9 @@ def test_a_followed_backlink_on_a_noindex_page_is_live_but_at_risk(
         '<a href="https://mysite.com/">my site</a>',
         headers=[("X-Robots-Tag", "noindex")],
     )
-    second = check(fetching_client, backlink["id"])
+    looked = check(fetching_client, backlink["id"])
+    assert looked["check"]["confirmation"] == "pending" and looked["last_risks"] == []
+    second = check(fetching_client, backlink["id"])  # the re-check confirms it
     assert second["last_result"] == "live-followed"
     assert second["last_risks"] == ["noindex"]
     assert second["check"]["risks"] == ["noindex"]

@@ -280,12 +280,12 @@ def test_too_large_matches_the_document_on_every_operation_with_a_body(
 ) -> None:
     client = make_app(MAX_PAGE_BYTES=100, RATELIMIT_ENABLED=False).test_client()
     with_body = [op for op in operations(document) if "requestBody" in operation(document, *op)]
-    assert len(with_body) == 7
+    assert len(with_body) == 9
     for path, method in with_body:
         big = {"json": {"url": "https://example.com/", "html": "x" * 1000}}
         if "application/json" not in operation(document, path, method)["requestBody"]["content"]:
             big = {"data": "x.com\n" * 200, "content_type": "text/csv"}
-        url = path.format(prospect_id=1)
+        url = path.format(prospect_id=1, backlink_id=1)
         body = check(document, client.open(url, method=method.upper(), **big), path, method, 413)
         assert body["error"]["code"] == "request_entity_too_large"
 
@@ -338,7 +338,8 @@ def test_a_wrong_method_on_every_path_matches_the_document(
     for path, item in document["paths"].items():
         wrong = next(m for m in ("put", "patch", "delete", "post") if m not in item)
         response = api_client.open(
-            path.format(prospect_id=1, backlink_id=1, job_id=1), method=wrong
+            path.format(prospect_id=1, backlink_id=1, job_id=1, evidence_id=1, delivery_id=1),
+            method=wrong,
         )
         assert response.status_code == 405, path
         for method in (m for m in item if m in ("get", "post", "patch", "delete")):
