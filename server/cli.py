@@ -84,9 +84,17 @@ def _recheck_one(app: Flask, backlink_id: int) -> Change | None:
         )
         if check.confirmation == "pending":
             # Bad news waits for its re-check: nothing changed yet.
-            return Change(backlink_id, backlink.source_url, backlink.target, before,
-                          before or check.result, detail, risks_before, risks_before,
-                          pending=check.result)
+            return Change(
+                backlink_id,
+                backlink.source_url,
+                backlink.target,
+                before,
+                before or check.result,
+                detail,
+                risks_before,
+                risks_before,
+                pending=check.result,
+            )
         return Change(
             backlink_id,
             backlink.source_url,
@@ -158,7 +166,9 @@ def recheck_command(older_than: float, check_all: bool, concurrency: int, wait: 
             "before anything changes."
         )
         time.sleep(delay)
-        again = {c.backlink_id: c for c in _check_all(app, [c.backlink_id for c in pending], concurrency)}
+        again = {
+            c.backlink_id: c for c in _check_all(app, [c.backlink_id for c in pending], concurrency)
+        }
         results = [again.get(c.backlink_id, c) for c in results]
     counts = Counter(c.pending or c.after for c in results)
     click.echo(

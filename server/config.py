@@ -437,7 +437,5 @@ def normalise_monitor(config: MutableMapping[str, Any]) -> None:
     kinds = text_list("ALERT_KINDS", config.get("ALERT_KINDS"))
     unknown = [k for k in kinds if k not in ALERT_KINDS]
     if unknown:
-        raise ConfigError(
-            f"ALERT_KINDS takes {', '.join(ALERT_KINDS)}; not {', '.join(unknown)}."
-        )
+        raise ConfigError(f"ALERT_KINDS takes {', '.join(ALERT_KINDS)}; not {', '.join(unknown)}.")
     config["ALERT_KINDS"] = kinds

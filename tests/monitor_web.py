@@ -30,9 +30,12 @@ class Webhook:
         """Whether request `index` carries the signature the documentation describes."""
         headers, body = self.requests[index]
         timestamp = headers["x-linkinspector-timestamp"]
-        expected = "sha256=" + hmac.new(
-            secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256
-        ).hexdigest()
+        expected = (
+            "sha256="
+            + hmac.new(
+                secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256
+            ).hexdigest()
+        )
         return hmac.compare_digest(expected, headers["x-linkinspector-signature"])
 
 

@@ -48,7 +48,9 @@ def mailbox() -> Iterator[Mailbox]:
 
 
 @pytest.fixture
-def monitor_app(tmp_path: Any, database_url: str, hook: Webhook, mailbox: Mailbox) -> Iterator[Flask]:
+def monitor_app(
+    tmp_path: Any, database_url: str, hook: Webhook, mailbox: Mailbox
+) -> Iterator[Flask]:
     app = create_app(
         {
             "TESTING": True,
@@ -176,7 +178,7 @@ def test_a_failing_webhook_is_retried_and_its_failure_shows_until_it_takes_the_a
     url = host.page("/html/post", LINKED)
     backlink_id = track(monitor_app, url)
     monitor_app.test_client().post(f"/api/v1/backlinks/{backlink_id}/check")
-    host.page("/html/post", LINKED.replace('<a ', '<a rel="nofollow" '))
+    host.page("/html/post", LINKED.replace("<a ", '<a rel="nofollow" '))
     monitor_app.test_client().post(f"/api/v1/backlinks/{backlink_id}/check")
     monitor_app.test_client().post(f"/api/v1/backlinks/{backlink_id}/check")
     assert state(monitor_app, backlink_id)["last_result"] == "live-nofollow"
@@ -196,7 +198,10 @@ def test_a_failing_webhook_is_retried_and_its_failure_shows_until_it_takes_the_a
     later = utcnow() + timedelta(minutes=1, seconds=1)
     deliver_due(monitor_app, now=later)
     assert len(hook.requests) == 2
-    assert "HTTP 500" in client.get("/api/v1/alert-deliveries?state=pending").get_json()["items"][0]["last_error"]
+    assert (
+        "HTTP 500"
+        in client.get("/api/v1/alert-deliveries?state=pending").get_json()["items"][0]["last_error"]
+    )
     # Retry now (the dashboard's button) skips the wait.
     retried = client.post(f"/api/v1/alert-deliveries/{webhook[0]['id']}/retry")
     assert retried.status_code == 200

@@ -112,7 +112,7 @@ LINK = {
     "footer": "",
 }
 FOOTER_ONLY = (
-    '<header></header><main><p>Nothing here.</p></main>'
+    "<header></header><main><p>Nothing here.</p></main>"
     '<footer><a href="https://mysite.com/guide">the best guide</a></footer>'
 )
 

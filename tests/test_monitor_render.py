@@ -22,7 +22,10 @@ ADDS_LINK = (
     "document.querySelector('main').insertAdjacentHTML('beforeend',"
     " '<p>Thanks to <a href=\"https://mysite.com/guide\">my guide</a></p>');"
 )
-PAGE = '<!doctype html><title>Post</title><main><p>Hello</p></main><script src="/html/app.js"></script>'
+PAGE = (
+    "<!doctype html><title>Post</title><main><p>Hello</p></main>"
+    '<script src="/html/app.js"></script>'
+)
 
 
 @pytest.fixture(scope="module")

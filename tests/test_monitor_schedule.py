@@ -24,7 +24,7 @@ DAY = timedelta(days=1)
 
 def test_a_thousand_backlinks_are_spread_evenly_over_the_interval() -> None:
     due = sorted(first_check(backlink_id, DAY, NOW) for backlink_id in range(1, 1001))
-    assert NOW < due[0] and due[-1] <= NOW + DAY
+    assert due[0] > NOW and due[-1] <= NOW + DAY
     # Even: a hundredth of the day holds 10 on average; the golden-ratio slots keep every
     # hundredth between 8 and 12 (all at once would put 1,000 in one).
     buckets = [0] * 100

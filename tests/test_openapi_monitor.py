@@ -78,9 +78,15 @@ def test_a_monitored_backlink_its_evidence_and_alerts_match_the_document(
         "agreed_rel": "followed",
         "interval_hours": 12,
     }
-    tracked = check(document, client.post("/api/v1/backlinks", json=body), "/api/v1/backlinks", "post", 201)
+    tracked = check(
+        document, client.post("/api/v1/backlinks", json=body), "/api/v1/backlinks", "post", 201
+    )
     backlink_id = tracked["id"]
-    assert tracked["agreement"] == {"url": "https://mysite.com/guide", "anchor": "my guide", "rel": "followed"}
+    assert tracked["agreement"] == {
+        "url": "https://mysite.com/guide",
+        "anchor": "my guide",
+        "rel": "followed",
+    }
     assert tracked["next_check_at"] is not None
     path = BACKLINK + "/check"
     check(document, client.post(path.format(backlink_id=backlink_id)), path, "post", 200)
@@ -88,7 +94,9 @@ def test_a_monitored_backlink_its_evidence_and_alerts_match_the_document(
     pending = check(document, client.post(path.format(backlink_id=backlink_id)), path, "post", 200)
     assert pending["check"]["confirmation"] == "pending"
     hook.fail_next = 1
-    confirmed = check(document, client.post(path.format(backlink_id=backlink_id)), path, "post", 200)
+    confirmed = check(
+        document, client.post(path.format(backlink_id=backlink_id)), path, "post", 200
+    )
     assert confirmed["last_drift"] == ["anchor_changed"]
     listed = check(
         document, client.get("/api/v1/backlinks?show=drift"), "/api/v1/backlinks", "get", 200
@@ -96,7 +104,10 @@ def test_a_monitored_backlink_its_evidence_and_alerts_match_the_document(
     assert [b["id"] for b in listed["items"]] == [backlink_id]
     edited = check(
         document,
-        client.patch(BACKLINK.format(backlink_id=backlink_id), json={"agreed_anchor": "click here", "interval_hours": None}),
+        client.patch(
+            BACKLINK.format(backlink_id=backlink_id),
+            json={"agreed_anchor": "click here", "interval_hours": None},
+        ),
         BACKLINK,
         "patch",
         200,
@@ -147,16 +158,21 @@ def test_a_csv_import_and_its_backlink_check_job_match_the_document(
         f"{good},me,paid\n"
     )
     path = "/api/v1/backlinks/import"
-    response = client.post(
-        path + "?target=mysite.com&check=now", data=csv, content_type="text/csv"
-    )
+    response = client.post(path + "?target=mysite.com&check=now", data=csv, content_type="text/csv")
     report = check(document, response, path, "post", 200)
     assert [r["row"] for r in report["created"]] == [2, 3]
-    assert [(e["row"], e["field"]) for e in report["errors"]] == [(4, "source_url"), (5, "agreed_rel")]
+    assert [(e["row"], e["field"]) for e in report["errors"]] == [
+        (4, "source_url"),
+        (5, "agreed_rel"),
+    ]
     assert report["job_id"] is not None
     run_until_done(monitor_app, report["job_id"])
     job = check(
-        document, client.get(f"/api/v1/jobs/{report['job_id']}"), "/api/v1/jobs/{job_id}", "get", 200
+        document,
+        client.get(f"/api/v1/jobs/{report['job_id']}"),
+        "/api/v1/jobs/{job_id}",
+        "get",
+        200,
     )
     assert job["kind"] == "backlink-check" and job["status"] == "done"
     assert sorted(r["result"] for r in job["results"]) == ["live-followed", "missing"]
@@ -169,17 +185,30 @@ def test_a_csv_import_and_its_backlink_check_job_match_the_document(
 def test_monitoring_errors_match_the_document(
     client: FlaskClient, document: dict[str, Any]
 ) -> None:
-    bad = client.post("/api/v1/backlinks", json={"source_url": "https://b.example/", "target": "mysite.com", "agreed_rel": "paid"})
-    assert check(document, bad, "/api/v1/backlinks", "post", 400)["error"]["code"] == "invalid_agreed_rel"
+    bad = client.post(
+        "/api/v1/backlinks",
+        json={"source_url": "https://b.example/", "target": "mysite.com", "agreed_rel": "paid"},
+    )
+    assert (
+        check(document, bad, "/api/v1/backlinks", "post", 400)["error"]["code"]
+        == "invalid_agreed_rel"
+    )
     show = client.get("/api/v1/backlinks?show=everything")
     assert check(document, show, "/api/v1/backlinks", "get", 400)["error"]["code"] == "invalid_show"
-    created = client.post("/api/v1/backlinks", json={"source_url": "https://b.example/", "target": "mysite.com"})
+    created = client.post(
+        "/api/v1/backlinks", json={"source_url": "https://b.example/", "target": "mysite.com"}
+    )
     backlink_id = created.get_json()["id"]
     unknown = client.patch(BACKLINK.format(backlink_id=backlink_id), json={"colour": "red"})
     assert check(document, unknown, BACKLINK, "patch", 400)["error"]["code"] == "invalid_field"
     interval = client.patch(BACKLINK.format(backlink_id=backlink_id), json={"interval_hours": 0})
-    assert check(document, interval, BACKLINK, "patch", 400)["error"]["code"] == "invalid_interval_hours"
-    assert check(document, client.patch(BACKLINK.format(backlink_id=999), json={}), BACKLINK, "patch", 404)
+    assert (
+        check(document, interval, BACKLINK, "patch", 400)["error"]["code"]
+        == "invalid_interval_hours"
+    )
+    assert check(
+        document, client.patch(BACKLINK.format(backlink_id=999), json={}), BACKLINK, "patch", 404
+    )
     path = "/api/v1/evidence/{evidence_id}"
     assert check(document, client.get(path.format(evidence_id=5)), path, "get", 404)
     path = "/api/v1/alert-deliveries"

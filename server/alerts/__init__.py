@@ -47,7 +47,9 @@ def _send(settings: AlertSettings, delivery: AlertDelivery, alerts: list[Alert])
     digest = delivery.alert_id is None
     if delivery.channel == "webhook":
         assert settings.webhook_secret is not None  # checked at start (server/config.py)
-        return post_webhook(url, settings.webhook_secret, webhook_payload(alerts, delivery.id, digest))
+        return post_webhook(
+            url, settings.webhook_secret, webhook_payload(alerts, delivery.id, digest)
+        )
     title, body = text_message(alerts, digest, settings.dashboard_url)
     return notify_apprise(url, title, body)
 
@@ -95,5 +97,7 @@ def make_digest(app: Flask, *, now: datetime | None = None) -> int:
             return 0
         for alert in alerts:
             alert.digested_at = now
-        queue_deliveries(session, [a.id for a in alerts], settings.destinations(), now, single=False)
+        queue_deliveries(
+            session, [a.id for a in alerts], settings.destinations(), now, single=False
+        )
     return len(alerts)

@@ -86,9 +86,7 @@ def backlink_json(
         "pending_check_id": backlink.pending_check_id,
     }
     if history:
-        evidence = (
-            evidence_of_checks(session, [c.id for c in backlink.checks]) if session else {}
-        )
+        evidence = evidence_of_checks(session, [c.id for c in backlink.checks]) if session else {}
         body["history"] = [check_json(c, evidence.get(c.id)) for c in backlink.checks]
     return body
 

@@ -68,7 +68,9 @@ def _number(name: str, default: int, maximum: int) -> int:
     if not value:
         return default
     if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= maximum:
-        raise ApiError(400, f"invalid_{name}", f"'{name}' must be a whole number from 1 to {maximum}.")
+        raise ApiError(
+            400, f"invalid_{name}", f"'{name}' must be a whole number from 1 to {maximum}."
+        )
     return int(value)
 
 
@@ -99,7 +101,9 @@ def deliveries() -> ResponseReturnValue:
     per_page = _number("per_page", 50, 200)
     state = request.args.get("state") or None
     if state is not None and state not in DELIVERY_FILTERS:
-        raise ApiError(400, "invalid_state", f"'state' must be one of: {', '.join(DELIVERY_FILTERS)}.")
+        raise ApiError(
+            400, "invalid_state", f"'state' must be one of: {', '.join(DELIVERY_FILTERS)}."
+        )
     items, total = list_deliveries(get_session(), state=state, page=page, per_page=per_page)
     return jsonify(
         {

@@ -52,7 +52,8 @@ def alerts() -> ResponseReturnValue:
         counts=delivery_counts(session),
         alerts={a.id: a for a in alerts_by_id(session, alert_ids)},
         configured=bool(
-            current_app.config.get("ALERT_WEBHOOK_URL") or current_app.config.get("ALERT_APPRISE_URLS")
+            current_app.config.get("ALERT_WEBHOOK_URL")
+            or current_app.config.get("ALERT_APPRISE_URLS")
         ),
     )
 

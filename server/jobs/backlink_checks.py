@@ -80,7 +80,9 @@ class BacklinkChecks:
             "result": outcome.result,
             "rendered": outcome.rendered,
         }
-        return ItemResult(item, outcome.result, base, self._recorder(context, backlink_id, outcome, base))
+        return ItemResult(
+            item, outcome.result, base, self._recorder(context, backlink_id, outcome, base)
+        )
 
     def _recorder(
         self, context: Context, backlink_id: int, outcome: CheckOutcome, base: dict[str, Any]
@@ -107,7 +109,9 @@ class BacklinkChecks:
             notify_alerts(context.app, delay=1.0)
 
 
-def start_backlink_checks(app: Flask, session: Session, backlinks: Sequence[Backlink], trigger: str) -> Job | None:
+def start_backlink_checks(
+    app: Flask, session: Session, backlinks: Sequence[Backlink], trigger: str
+) -> Job | None:
     """Create a job checking `backlinks` in `session` (the caller commits, then queues it
     with `queue_job`); None when there are none."""
     from server.store.jobs import create_job

@@ -7,4 +7,6 @@ from server.jobs.kind import Kind
 from server.jobs.link_checks import LinkChecks
 from server.jobs.prospect_bulk import ProspectBulk
 
-KINDS: dict[str, Kind] = {kind.name: kind for kind in (LinkChecks(), ProspectBulk(), BacklinkChecks())}
+KINDS: dict[str, Kind] = {
+    kind.name: kind for kind in (LinkChecks(), ProspectBulk(), BacklinkChecks())
+}

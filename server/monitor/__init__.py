@@ -60,7 +60,12 @@ def renderer_for(app: Flask) -> object | None:
 
 
 def run_check(
-    app: Flask, source_url: str, target: str, *, on_fetched: object = None, politeness: object = None
+    app: Flask,
+    source_url: str,
+    target: str,
+    *,
+    on_fetched: object = None,
+    politeness: object = None,
 ) -> CheckOutcome:
     """Check one backlink's page with the app's settings (no database access)."""
     settings = monitor_settings(app)

@@ -144,9 +144,7 @@ def check_backlink(
         rendered = renderer.render(page.url, page.html, page.headers)
     except RenderError as exc:
         note = f"not rendered: {exc.message}"
-        return served.with_page(snapshot, link_html(page.html, served.links)).with_render_note(
-            note
-        )
+        return served.with_page(snapshot, link_html(page.html, served.links)).with_render_note(note)
     try:
         analysis = analyze(
             rendered.html,

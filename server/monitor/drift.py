@@ -93,7 +93,9 @@ _CONTENT = {"main": 2, "body": 1}
 def _score(link: LinkFound, agreement: Agreement) -> tuple[int, int, int, int, int]:
     return (
         int(agreement.url is not None and same_url(str(link.get("href", "")), agreement.url)),
-        int(agreement.anchor is not None and same_text(str(link.get("text", "")), agreement.anchor)),
+        int(
+            agreement.anchor is not None and same_text(str(link.get("text", "")), agreement.anchor)
+        ),
         int(agreement.rel is not None and rel_kind(link) == agreement.rel),
         int(bool(link.get("follow"))),
         _CONTENT.get(str(link.get("position")), 0),
@@ -124,7 +126,9 @@ def drift(
     if now is None:
         return ()
     found: list[str] = []
-    anchor = agreement.anchor if agreement.anchor is not None else baseline and baseline.text
+    anchor = agreement.anchor
+    if anchor is None and baseline is not None:
+        anchor = baseline.text
     if anchor is not None and not same_text(now.text, anchor):
         found.append("anchor_changed")
     rel = agreement.rel or (baseline.rel if baseline else None)
@@ -143,12 +147,16 @@ def drift(
     return tuple(found)
 
 
-def describe(kind: str, now: Placement | None, expected: Agreement, baseline: Placement | None) -> str:
+def describe(
+    kind: str, now: Placement | None, expected: Agreement, baseline: Placement | None
+) -> str:
     """One plain sentence for a drift kind, for alerts and the dashboard."""
     if now is None:
         return kind
     if kind == "anchor_changed":
-        was = expected.anchor if expected.anchor is not None else baseline and baseline.text
+        was = expected.anchor
+        if was is None and baseline is not None:
+            was = baseline.text
         return f"anchor text is “{now.text}”, not “{was}”"
     if kind == "rel_changed":
         was = expected.rel or (baseline.rel if baseline else "")

@@ -48,7 +48,9 @@ def agreement_of(backlink: Backlink) -> placement.Agreement:
     return placement.Agreement(backlink.agreed_url, backlink.agreed_anchor, backlink.agreed_rel)
 
 
-def _summary(backlink: Backlink, change: Change, outcome: CheckOutcome, drift_text: list[str]) -> str:
+def _summary(
+    backlink: Backlink, change: Change, outcome: CheckOutcome, drift_text: list[str]
+) -> str:
     page, target = backlink.source_url, backlink.target
     if change.kind == "lost":
         gone = f" (HTTP {outcome.http_status})" if outcome.http_status else ""
@@ -83,9 +85,11 @@ def _raise(
     for change in decision.changes:
         if change.kind not in route.kinds:
             continue
-        drift_text = [
-            placement.describe(kind, now_placement, agreement, baseline) for kind in change.items
-        ] if change.kind == "drift" else []
+        drift_text = (
+            [placement.describe(kind, now_placement, agreement, baseline) for kind in change.items]
+            if change.kind == "drift"
+            else []
+        )
         details = {
             "source_url": backlink.source_url,
             "target": backlink.target,

@@ -47,9 +47,8 @@ def bad_news(before: State, after: State) -> bool:
     if before.result is None:
         return False
     if after.result != before.result:
-        if _RANK[after.result] > _RANK[before.result]:
-            return False  # the link is back (or followed again): believed at once
-        return True
+        # The link back (or followed again) is believed at once; anything else is not.
+        return _RANK.get(after.result or "", 0) <= _RANK[before.result]
     return bool(_gained(before.risks, after.risks) or _gained(before.drift, after.drift))
 
 

@@ -6,6 +6,7 @@ after `recycle_after` pages. Callers on any thread block in `render` for the res
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -145,11 +146,13 @@ class Renderer:
     async def _browser_ready(self) -> Any:
         if self._pages is None:
             self._pages = asyncio.Semaphore(self.settings.pages)
-        if self._browser is not None and (
-            not self._browser.is_connected() or self._rendered >= self.settings.recycle_after
+        browser = self._browser
+        # Restarted when it died, or (between pages) after `recycle_after` pages.
+        if browser is not None and (
+            not browser.is_connected()
+            or (self._rendered >= self.settings.recycle_after and self._in_flight == 0)
         ):
-            if self._in_flight == 0 or not self._browser.is_connected():
-                await self._close_browser()
+            await self._close_browser()
         if self._browser is None:
             from playwright.async_api import async_playwright
 
@@ -216,6 +219,7 @@ class Renderer:
                     viewport={"width": 1280, "height": 900},
                     user_agent=None,
                 )
+
                 async def intercept(route: Any) -> None:
                     await gate.handle(route)
 
@@ -253,10 +257,8 @@ class Renderer:
         # settle, a few seconds at most.
         settle = min(3000.0, max(0.0, (deadline - loop.time()) * 1000 - 1000))
         if settle > 0:
-            try:
+            with contextlib.suppress(Exception):  # still busy: read what is there
                 await page.wait_for_load_state("networkidle", timeout=settle)
-            except Exception:
-                pass
         tree, collect = self._scripts or ("", "")
         cdp = await context.new_cdp_session(page)
         frames = await cdp.send("Page.getFrameTree")
@@ -284,7 +286,7 @@ class Renderer:
 
 
 def _children(pid: int) -> list[int]:
-    found = []
+    found: list[int] = []
     try:
         for task in os.listdir(f"/proc/{pid}/task"):
             try:

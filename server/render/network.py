@@ -52,8 +52,10 @@ class Gate:
     async def handle(self, route: Any) -> None:
         request = route.request
         url = request.url
-        if not self.served_document and request.is_navigation_request() and (
-            url.split("#")[0] == self.document_url.split("#")[0]
+        if (
+            not self.served_document
+            and request.is_navigation_request()
+            and (url.split("#")[0] == self.document_url.split("#")[0])
         ):
             # The page as the server already fetched it: no second request for the document.
             self.served_document = True

@@ -155,7 +155,9 @@ def retry_delivery(session: Session, delivery_id: int, now: datetime) -> bool:
         changed(
             session.execute(
                 update(AlertDelivery)
-                .where(AlertDelivery.id == delivery_id, AlertDelivery.state.in_(("failed", "pending")))
+                .where(
+                    AlertDelivery.id == delivery_id, AlertDelivery.state.in_(("failed", "pending"))
+                )
                 .values(state="pending", next_attempt_at=now)
                 .execution_options(synchronize_session=False)
             )
@@ -224,7 +226,5 @@ def list_deliveries(
 
 
 def delivery_counts(session: Session) -> dict[str, int]:
-    rows = session.execute(
-        select(AlertDelivery.state, func.count()).group_by(AlertDelivery.state)
-    )
+    rows = session.execute(select(AlertDelivery.state, func.count()).group_by(AlertDelivery.state))
     return {state: count for state, count in rows}

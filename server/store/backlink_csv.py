@@ -61,7 +61,9 @@ def _page_url(value: str) -> str:
         raise InvalidBacklink("source_url", "the source page is not a valid URL") from None
 
 
-def import_backlinks(session: Session, text: str, default_target: str | None = None) -> ImportReport:
+def import_backlinks(
+    session: Session, text: str, default_target: str | None = None
+) -> ImportReport:
     """Track every valid row (rows with an existing backlink keep its terms); each error
     names its row (1 = the first line of the file)."""
     try:
@@ -91,7 +93,10 @@ def import_backlinks(session: Session, text: str, default_target: str | None = N
             if not target:
                 raise InvalidBacklink("target", "no target")
             terms = check_terms(
-                cell("agreed_url"), cell("agreed_anchor"), cell("agreed_rel"), cell("interval_hours")
+                cell("agreed_url"),
+                cell("agreed_anchor"),
+                cell("agreed_rel"),
+                cell("interval_hours"),
             )
             with session.begin_nested():
                 backlink, created = add_backlink(session, source, target, terms)

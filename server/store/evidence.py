@@ -11,9 +11,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from server.store.backlinks import CheckOutcome
+from server.store.jobs import changed
 from server.store.models import BacklinkCheck
 from server.store.monitor_models import BacklinkEvidence
-from server.store.jobs import changed
 
 
 def _gzip(text: str | None) -> bytes | None:
