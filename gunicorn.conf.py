@@ -23,8 +23,14 @@ bind = serve_addresses(os.environ.get("LINKINSPECTOR_BIND"), os.environ.get("POR
 # Analysis is CPU-bound and short: gunicorn's 2 x cores + 1, capped so a big host does not
 # start dozens of ~60 MB workers. WEB_CONCURRENCY overrides (the PaaS convention).
 workers = int(os.environ.get("WEB_CONCURRENCY") or min(multiprocessing.cpu_count() * 2 + 1, 9))
-worker_class = "sync"
-# A request may take at most this long; the engine bounds parsing well below it.
+# gunicorn's asyncio worker reads every request in its event loop, so slow clients hold no
+# worker (a request head must arrive within 10 s, a body within 60 s); complete requests run
+# in `threads` threads of the Flask app; each analysis runs in a child process within its
+# budget (server/bounded). See server/serving/worker.py.
+worker_class = "server.serving.worker.Worker"
+threads = 16
+# Workers tell the master they are alive from their event loop, which never runs a request:
+# a worker that misses this is really stuck.
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
@@ -41,6 +47,8 @@ if os.path.isdir("/dev/shm"):
 # app writes its own JSON access lines (route, status, duration, size) on stdout instead.
 accesslog = None
 errorlog = "-"
+# Error lines without client addresses, request targets or exception messages.
+logger_class = "server.serving.log.PrivateLogger"
 loglevel = "info"
 proc_name = "link-inspector"
 # gunicorn's runtime control socket (~/.gunicorn/gunicorn.ctl) is one fixed path per user:

@@ -101,7 +101,11 @@ def free_port() -> int:
 
 
 def start_gunicorn(
-    app: str, port: int, workers: int | None, extra: list[str]
+    app: str,
+    port: int,
+    workers: int | None,
+    extra: list[str],
+    env_extra: dict[str, str] | None = None,
 ) -> subprocess.Popen[bytes]:
     """gunicorn with the project's gunicorn.conf.py, on 127.0.0.1:port, rate limit off."""
     gunicorn = Path(sys.executable).with_name("gunicorn")
@@ -118,6 +122,7 @@ def start_gunicorn(
         "PORT": str(port),
         # One client address sends everything: the per-client limit would answer 429s.
         "LINKINSPECTOR_RATELIMIT_ENABLED": "false",
+        **(env_extra or {}),
     }
     # The JSON access log (one line per request) still runs; its lines go nowhere.
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
@@ -142,6 +147,34 @@ def worker_pids(master: int) -> list[int]:
     return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (workers, and the analysis processes of each worker)."""
+    found: list[int] = []
+    tasks = Path(f"/proc/{pid}/task")
+    if not tasks.exists():
+        return found
+    for task in tasks.iterdir():
+        try:
+            children = [int(c) for c in (task / "children").read_text().split()]
+        except FileNotFoundError:
+            continue
+        for child in children:
+            found += [child, *descendants(child)]
+    return found
+
+
+def pss_mb(pid: int) -> float:
+    """Proportional set size: shared pages (a worker and its forked analysis processes share
+    most of theirs) divided among the processes sharing them, so a sum over processes is fair."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except (FileNotFoundError, PermissionError):
+        pass
+    return 0.0
+
+
 def rss_mb(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -161,7 +194,8 @@ def cpu_seconds(pids: list[int]) -> float:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except FileNotFoundError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
+        # utime, stime, and cutime, cstime: the analysis processes a worker replaced.
+        total += sum(int(f) for f in fields[11:15])
     return total / ticks
 
 
@@ -274,6 +308,66 @@ def soak(port: int, master: int, body: Path, args: argparse.Namespace) -> None:
     )
 
 
+SETUPS = {
+    # name: (extra gunicorn arguments, extra environment)
+    "bounded (default)": ([], {}),
+    "unbounded, same worker": ([], {"LINKINSPECTOR_ANALYSIS_PROCESSES": "0"}),
+    "before: sync workers": (
+        ["--worker-class", "sync"],
+        {"LINKINSPECTOR_ANALYSIS_PROCESSES": "0"},
+    ),
+}
+
+
+def compare_isolation(args: argparse.Namespace, body: Path) -> None:
+    """Throughput of the bounded analysis against the same server with the engine in the
+    worker, and against sync workers (the set-up before the bound): all three servers run at
+    once, and full-speed runs take turns, `--rounds` times."""
+    servers: dict[str, tuple[subprocess.Popen[bytes], int]] = {}
+    setups = {name: SETUPS[name] for name in SETUPS if not args.skip_sync or "sync" not in name}
+    try:
+        for name, (extra, env) in setups.items():
+            port = free_port()
+            server = start_gunicorn(
+                "server:create_app()", port, args.workers, ["--max-requests", "0", *extra], env
+            )
+            servers[name] = (server, port)
+            run_wrk(port, body, 3, args.connections, args.threads)  # warm-up
+        runs: dict[str, list[Run]] = {name: [] for name in servers}
+        cpu_ms: dict[str, list[float]] = {name: [] for name in servers}
+        for _ in range(args.rounds):
+            for name, (server, port) in servers.items():
+                tree = descendants(server.pid)
+                before = cpu_seconds(tree)
+                run = run_wrk(port, body, args.seconds, args.connections, args.threads)
+                tree = sorted(set(tree) | set(descendants(server.pid)))
+                runs[name].append(run)
+                cpu_ms[name].append(1000 * (cpu_seconds(tree) - before) / max(run.requests, 1))
+        print(f"full speed, {args.rounds} rounds of {args.seconds} s taken in turns:")
+        best = {name: max(r.rps for r in rs) for name, rs in runs.items()}
+        for name, rs in runs.items():
+            server, _ = servers[name]
+            tree = descendants(server.pid)
+            rss = sum(rss_mb(p) for p in tree)
+            pss = sum(pss_mb(p) for p in tree)
+            errors = sum(r.errors for r in rs)
+            print(
+                f"  {name:<24} best {best[name]:6.1f} req/s  (runs: "
+                + ", ".join(f"{r.rps:.0f}" for r in rs)
+                + f")  CPU/request {min(cpu_ms[name]):.2f} ms  PSS {pss:.0f} MB (RSS {rss:.0f})"
+                f" in {len(tree)} processes  errors {errors}"
+            )
+        ratio = best["bounded (default)"] / best["unbounded, same worker"]
+        print(f"bounded / unbounded: {ratio:.3f} (target >= 0.90)")
+        if "before: sync workers" in best:
+            before = best["bounded (default)"] / best["before: sync workers"]
+            print(f"bounded / sync workers before: {before:.3f}")
+    finally:
+        for server, _ in servers.values():
+            server.terminate()
+            server.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--page", type=Path, default=DEFAULT_PAGE)
@@ -292,6 +386,13 @@ def main() -> None:
     parser.add_argument("--soak", type=int, default=0, help="seconds of soak after the runs")
     parser.add_argument("--rate", type=int, default=TARGET_RPS, help="paced requests/s")
     parser.add_argument("--skip-bare", action="store_true", help="no bare-decode baseline")
+    parser.add_argument(
+        "--isolation",
+        action="store_true",
+        help="only compare bounded analysis, unbounded, and sync workers (see compare_isolation)",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of --isolation")
+    parser.add_argument("--skip-sync", action="store_true", help="--isolation without sync")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("bench/load.py needs wrk: apt-get install wrk")
@@ -299,11 +400,17 @@ def main() -> None:
     html = args.page.read_text(encoding="utf-8", errors="replace")
     body = Path(tempfile.mkstemp(suffix=".json")[1])
     body.write_text(json.dumps({"url": "https://www.iab.com/guidelines/", "html": html}))
+    if args.isolation:
+        try:
+            compare_isolation(args, body)
+        finally:
+            body.unlink()
+        return
     load1, load5, _ = os.getloadavg()
     print(f"machine load average before the run: {load1:.2f} (1 min), {load5:.2f} (5 min)")
     print(
         f"page {args.page.name}: {len(html) // 1024} KB; "
-        f"{args.workers or 'gunicorn.conf.py'} sync workers, "
+        f"{args.workers or 'gunicorn.conf.py'} workers, "
         f"wrk {args.threads} thread(s) x {args.connections} connections, {os.cpu_count()} CPUs"
     )
     # The soak measures growth, so workers are never recycled (max_requests 0) there.

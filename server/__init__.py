@@ -16,6 +16,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         access_log,
         auth,
         body_size,
+        bounded,
         cli,
         config,
         dashboard,
@@ -37,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     else:
         app.config.update(test_config)
     config.normalise(app.config)
+    bounded.configure(bounded.budget_from(app.config))
     os.makedirs(app.instance_path, exist_ok=True)
 
     errors.init_app(app)

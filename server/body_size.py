@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from server.errors import error_response
+from server.errors import ApiError, error_response
 
 
 def refuse_oversized_chunked_body() -> None:
     """Read a chunked body (no Content-Length) now, one byte past the limit, and refuse it if over.
 
+    (Under gunicorn the worker de-chunks the body before the app sees it, and answers a
+    malformed one itself with a JSON 400; this path serves other WSGI servers.)
     Werkzeug stops reading a length-less body at MAX_CONTENT_LENGTH and hands back the
     truncated bytes without an error; a truncated page must be a 413, not a parse error.
     A body with Content-Length is checked by Werkzeug itself before anything is read.
@@ -22,7 +24,13 @@ def refuse_oversized_chunked_body() -> None:
         return
     limit = int(current_app.config["MAX_PAGE_BYTES"])
     request.max_content_length = limit + 1
-    if len(request.get_data(cache=True)) > limit:
+    try:
+        data = request.get_data(cache=True)
+    except (OSError, ValueError):  # a chunk size that is not hex, a chunk cut short...
+        raise ApiError(
+            400, "invalid_body", "The request body is not valid chunked transfer encoding."
+        ) from None
+    if len(data) > limit:
         raise RequestEntityTooLarge()
 
 

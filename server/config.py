@@ -23,8 +23,10 @@ DEFAULTS: dict[str, Any] = {
     "MAX_LINKS": 10_000,
     # Per client address, shared by every route but health.
     "RATE_LIMIT": "120/minute",
-    # memory:// counts per worker process; redis://host:6379 shares counts between workers.
-    "RATELIMIT_STORAGE_URI": "memory://",
+    # None: a SQLite file in the instance folder, shared by every worker on this host
+    # (server/rate_counts.py); redis://host:6379 shares counts between hosts too; memory://
+    # counts in each worker process.
+    "RATELIMIT_STORAGE_URI": None,
     # Number of reverse proxies in front whose X-Forwarded-For/-Proto headers are trusted.
     "TRUSTED_PROXIES": 0,
     # JSON access log lines (method, route, status, duration, size) on stdout.
@@ -86,6 +88,12 @@ DEFAULTS: dict[str, Any] = {
     "ALERT_MAX_ATTEMPTS": 10,  # deliveries retried 1, 2, 4... minutes apart, then failed
     # The dashboard's address as people reach it, for links in alert messages (optional).
     "DASHBOARD_URL": None,
+    # Each analysis runs in a child process with this budget (server.bounded); past it: 422.
+    # ANALYSIS_PROCESSES=0 runs the engine in the web process, unbounded (benchmarks only).
+    "ANALYSIS_CPU_SECONDS": 3,
+    "ANALYSIS_MEMORY_MB": 512,
+    "ANALYSIS_TIMEOUT": 10,
+    "ANALYSIS_PROCESSES": 4,
 }
 
 EXTENSION_ORIGIN = re.compile(
@@ -293,6 +301,13 @@ def normalise(config: MutableMapping[str, Any]) -> None:
         "ALLOW_PRIVATE_FETCH", config.get("ALLOW_PRIVATE_FETCH", False)
     )
     config["ROBOTS_TXT"] = flag("ROBOTS_TXT", config.get("ROBOTS_TXT", True))
+    for name, minimum in (
+        ("ANALYSIS_CPU_SECONDS", 1),
+        ("ANALYSIS_MEMORY_MB", 64),
+        ("ANALYSIS_TIMEOUT", 1),
+        ("ANALYSIS_PROCESSES", 0),
+    ):
+        config[name] = positive_int(name, config.get(name, DEFAULTS[name]), minimum=minimum)
     database_url = config.get("DATABASE_URL")
     if database_url in (None, ""):
         config["DATABASE_URL"] = None
@@ -312,7 +327,9 @@ def normalise(config: MutableMapping[str, Any]) -> None:
         raise ConfigError(
             f"RATE_LIMIT {rate_limit!r} is not a rate such as '120/minute' or '10/second;500/hour'."
         ) from None
-    if not isinstance(config.get("RATELIMIT_STORAGE_URI"), str):
+    if config.get("RATELIMIT_STORAGE_URI") in ("", None):
+        config["RATELIMIT_STORAGE_URI"] = None
+    elif not isinstance(config.get("RATELIMIT_STORAGE_URI"), str):
         raise ConfigError("RATELIMIT_STORAGE_URI must be a URI such as memory:// or redis://host.")
 
     normalise_jobs(config)

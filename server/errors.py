@@ -9,6 +9,8 @@ from flask import Flask, Response, jsonify, render_template, request
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
+from server.bounded import AnalysisBusy, PageTooComplex
+
 
 class ApiError(Exception):
     """An error the client caused (or must know about), rendered as JSON."""
@@ -57,6 +59,16 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def handle_api_error(exc: ApiError) -> Response:
         return error_response(exc.status, exc.code, exc.message)
+
+    @app.errorhandler(PageTooComplex)
+    def handle_too_complex(exc: PageTooComplex) -> Response:
+        return error_response(422, "page_too_complex", exc.message)
+
+    @app.errorhandler(AnalysisBusy)
+    def handle_busy(exc: AnalysisBusy) -> Response:
+        response = error_response(503, "analysis_busy", str(exc))
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(HTTPException)
     def handle_http_exception(exc: HTTPException) -> Response:

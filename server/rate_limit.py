@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask, Response, request
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 
 from server.auth import PUBLIC_PATHS
 from server.errors import error_response
+from server.rate_counts import SCHEME
 
 
 def is_exempt() -> bool:
@@ -22,14 +25,18 @@ def init_app(app: Flask) -> Limiter:
     """Attach a Limiter built from RATE_LIMIT and RATELIMIT_STORAGE_URI; 429s carry Retry-After.
 
     The client address is the socket's peer, or X-Forwarded-For's when TRUSTED_PROXIES is set
-    (see server.access). With memory:// each gunicorn worker counts on its own.
+    (see server.access). By default the counts live in a SQLite file in the instance folder,
+    which every worker of the server shares (server.rate_counts).
     """
+    storage_uri = app.config["RATELIMIT_STORAGE_URI"] or (
+        f"{SCHEME}:///{os.path.join(app.instance_path, 'rate-limits.sqlite3').lstrip('/')}"
+    )
     limiter = Limiter(
         get_remote_address,
         app=app,
         application_limits=[app.config["RATE_LIMIT"]],
         application_limits_exempt_when=is_exempt,
-        storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+        storage_uri=storage_uri,
         headers_enabled=True,
         key_prefix="linkinspector",
         # If Redis is unreachable, count in this process rather than fail every request.

@@ -616,6 +616,29 @@ def test_logout_ends_the_session(token_app: Flask) -> None:
     assert client.get("/").status_code == 302
 
 
+def test_a_copy_of_the_session_cookie_stops_working_after_logout(token_app: Flask) -> None:
+    client = token_app.test_client()
+    log_in(client, TOKEN)
+    copied = client.get_cookie("linkinspector_session")
+    assert copied is not None
+    token = csrf_of(page(client, "/"))
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 303
+    thief = token_app.test_client()
+    thief.set_cookie("linkinspector_session", copied.value)
+    assert thief.get("/").status_code == 302
+    assert thief.get("/").headers["Location"].startswith("/login")
+
+
+def test_logging_out_one_session_keeps_the_others(token_app: Flask) -> None:
+    first, second = token_app.test_client(), token_app.test_client()
+    log_in(first, TOKEN)
+    log_in(second, TOKEN)
+    token = csrf_of(page(first, "/"))
+    first.post("/logout", data={"csrf_token": token})
+    assert first.get("/").status_code == 302
+    assert second.get("/").status_code == 200
+
+
 def test_a_new_token_logs_every_session_out(token_app: Flask) -> None:
     client = token_app.test_client()
     log_in(client, TOKEN)

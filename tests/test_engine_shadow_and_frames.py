@@ -3,6 +3,8 @@ link saying where it lives."""
 
 from __future__ import annotations
 
+import pytest
+
 from server.analysis import FrameDocument, analyze
 
 PAGE = "https://example.com/dir/page"
@@ -132,3 +134,9 @@ def test_the_link_cap_counts_frame_links_after_the_pages_own() -> None:
     ]
     assert result.page.truncated
     assert result.page.frames[0].links == 1
+
+
+def test_a_frame_whose_parent_is_not_an_earlier_frame_is_a_value_error() -> None:
+    for parent in (0, 5, -1):
+        with pytest.raises(ValueError, match="parent"):
+            analyze("", PAGE, frames=[FrameDocument(url="about:srcdoc", html="", parent=parent)])

@@ -101,6 +101,17 @@ def _drip(handler: http.server.BaseHTTPRequestHandler) -> None:
         time.sleep(0.03)
 
 
+def _drip_headers(handler: http.server.BaseHTTPRequestHandler) -> None:
+    handler.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n")
+    for _ in range(100):  # a header one byte every 30 ms: the status line came, no body ever
+        try:
+            handler.wfile.write(b"x")
+            handler.wfile.flush()
+        except OSError:
+            return
+        time.sleep(0.03)
+
+
 def _echo(handler: http.server.BaseHTTPRequestHandler) -> None:
     host = handler.headers.get("Host", "")
     agent = handler.headers.get("User-Agent", "")
@@ -119,10 +130,13 @@ ROUTES: dict[str, Callable[[http.server.BaseHTTPRequestHandler], None]] = {
     "/to-metadata": lambda h: _redirect(h, "http://169.254.169.254/latest/meta-data/"),
     "/to-private": lambda h: _redirect(h, "http://10.0.0.1/admin"),
     "/to-file": lambda h: _redirect(h, "file:///etc/passwd"),
+    "/to-smtp": lambda h: _redirect(h, "http://127.0.0.1:25/"),
+    "/x-user-defined": lambda h: _send(h, b"<p>caf\xe9</p>", "text/html; charset=x-user-defined"),
     "/to-utf8": lambda h: _redirect(h, "/caf\xc3\xa9?q=\xc3\xa9#top"),  # UTF-8 bytes, raw
     "/caf%C3%A9?q=%C3%A9": lambda h: _send(h, PAGE),
     "/slow": _slow,
     "/drip": _drip,
+    "/drip-headers": _drip_headers,
     "/echo": _echo,
     "/bomb": lambda h: _send(h, GZIP_BOMB, headers=(("Content-Encoding", "gzip"),)),
     "/gzip": lambda h: _send(h, gzip.compress(PAGE), headers=(("Content-Encoding", "gzip"),)),
@@ -392,6 +406,34 @@ def test_a_page_that_trickles_in_hits_the_total_deadline(site: Site) -> None:
     assert time.monotonic() - started < 1.5  # the server would trickle for 3 s
 
 
+def test_headers_that_trickle_in_hit_the_total_deadline_at_the_socket(site: Site) -> None:
+    started = time.monotonic()
+    error = _refused(
+        site.url("/drip-headers"),
+        "timeout",
+        allow_private=True,
+        connect_timeout=0.2,
+        read_timeout=0.3,
+    )
+    assert "time limit" in error.message
+    assert time.monotonic() - started < 1.5  # the server would trickle headers for 3 s
+
+
+@pytest.mark.parametrize("port", [25, 6667, 22, 10080])
+def test_ports_browsers_block_are_never_fetched(port: int) -> None:
+    _refused(f"http://127.0.0.1:{port}/", "blocked_port", allow_private=True)
+
+
+def test_a_redirect_to_a_blocked_port_is_refused(site: Site) -> None:
+    _refused(site.url("/to-smtp"), "blocked_port", allow_private=True)
+
+
+def test_a_page_in_x_user_defined_is_decoded_as_the_encoding_standard_says(site: Site) -> None:
+    page = fetch_page(site.url("/x-user-defined"), allow_private=True)
+    assert page.charset == "x-user-defined"
+    assert "caf\uf7e9" in page.html
+
+
 def test_the_body_cap_is_exact(site: Site) -> None:
     assert len(fetch_page(site.url("/bytes/1000"), allow_private=True, max_bytes=1000).html) == 1000
     _refused(site.url("/bytes/1001"), "too_large", allow_private=True, max_bytes=1000)
@@ -659,3 +701,24 @@ def test_https_refuses_a_certificate_from_an_unknown_authority(
     resolver["secure.test"] = [["127.0.0.1"]]
     _refused(f"https://secure.test:{site.port}/page", "connect", allow_private=True)
     assert site.requests == []
+
+
+def test_a_silent_dns_server_cannot_hold_a_fetch_past_its_deadline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The C resolver has no deadline: stand in for a DNS server that never answers.
+    release = threading.Event()
+
+    def silent(*args: object, **kwargs: object) -> list[object]:
+        release.wait(10)
+        raise socket.gaierror("no answer")
+
+    monkeypatch.setattr(socket, "getaddrinfo", silent)
+    started = time.monotonic()
+    try:
+        with pytest.raises(FetchError) as caught:
+            fetch_page("http://slow-dns.example/", connect_timeout=0.3, read_timeout=0.3)
+    finally:
+        release.set()
+    assert caught.value.code == "timeout"
+    assert time.monotonic() - started < 3

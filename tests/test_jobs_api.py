@@ -102,6 +102,18 @@ def test_a_link_check_job_reports_every_url_in_request_order(
     assert host.times("/logout") == 0
 
 
+def test_a_link_to_a_port_browsers_refuse_is_reported_refused_not_a_rejected_job(
+    jobs_app: Flask, client: FlaskClient, web: SimulatedWeb
+) -> None:
+    ok = web.hosts[0].url("/ok/1")
+    job = start(client, "/api/v1/link-checks", {"urls": [ok, "http://127.0.0.1:6667/irc"]})
+    body = finished(jobs_app, client, job["id"])
+    assert [(r["result"], r["http_status"]) for r in body["results"]] == [
+        ("ok", 200),
+        ("refused", None),
+    ]
+
+
 def test_results_can_be_filtered_and_paged(
     jobs_app: Flask, client: FlaskClient, web: SimulatedWeb
 ) -> None:

@@ -163,6 +163,7 @@ def test_db_upgrade_creates_the_schema(database_url: str, tmp_path: str) -> None
         "job_items",
         "link_check_cache",
         "workers",
+        "dashboard_logins",
     } <= tables
     assert runner.invoke(args=["db", "current"]).output.strip() == head
     again = runner.invoke(args=["db", "upgrade"])

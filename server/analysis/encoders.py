@@ -44,8 +44,21 @@ def _shift_jis_table() -> dict[str, bytes]:
     return table
 
 
+def _x_user_defined(char: str) -> bytes | None:
+    """The Encoding Standard's x-user-defined encoder: ASCII, and U+F780-U+F7FF as 0x80-0xFF.
+    (webencodings names this codec, but Python's codec registry does not know it.)"""
+    code = ord(char)
+    if code < 0x80:
+        return bytes((code,))
+    if 0xF780 <= code <= 0xF7FF:
+        return bytes((code - 0xF780 + 0x80,))
+    return None
+
+
 def encode_char(char: str, codec: str) -> bytes | None:
     """`char` in the browser's encoder for `codec` (a Python codec name), None if unencodable."""
+    if codec == "x-user-defined":
+        return _x_user_defined(char)
     if codec == "cp932":
         return _shift_jis_table().get(char)
     if codec == "cp1252" and char in _CP1252_C1:

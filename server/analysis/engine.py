@@ -12,7 +12,6 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from server.analysis import (
     document,
     live,
-    nesting,
     position,
     redirects,
     rel,
@@ -202,13 +201,7 @@ class _Document:
     nodes: list[LexborNode]
     shadow: list[bool] | None  # None: no shadow tree on the page
     positions: list[Position]
-    flattened: bool
     total: int  # links in the document, past the cap too
-
-
-def _parse(html: str) -> tuple[LexborHTMLParser, bool]:
-    bounded, flattened = nesting.bound_depth(html)
-    return LexborHTMLParser(bounded), flattened
 
 
 def _links_of(tree: LexborHTMLParser, nodes_of: document.PageNodes) -> TreeLinks:
@@ -223,7 +216,7 @@ def _read(
 ) -> _Document:
     """Parse one document whose links resolve against `address` (its URL, or for a srcdoc
     frame the base URL of the document holding it) and its own <base>."""
-    tree, flattened = _parse(html)
+    tree = LexborHTMLParser(html)
     nodes_of = document.scan(tree)
     base = _base_url(nodes_of.base, address, codec)
     found = _links_of(tree, nodes_of)
@@ -237,7 +230,6 @@ def _read(
         nodes=nodes,
         shadow=found.shadow[: len(nodes)] if found.shadow else None,
         positions=found.positions[: len(nodes)],
-        flattened=flattened,
         total=len(found.nodes),
     )
 
@@ -246,7 +238,7 @@ def _served_hrefs(
     html: str, address: str | None, codec: str | None, page_domain: str | None, document_url: str
 ) -> list[str]:
     """The hrefs of the links in the HTML the site's server sent, shadow roots included."""
-    tree, _ = _parse(html)
+    tree = LexborHTMLParser(html)
     nodes_of = document.scan(tree)
     resolver = _Resolver(_base_url(nodes_of.base, address, codec), codec, document_url, page_domain)
     found = _links_of(tree, nodes_of)
@@ -280,7 +272,8 @@ def analyze(
     origin, `live_links` (href, hidden) its visibility, `robots_txt` Googlebot's verdict by
     document URL.
 
-    Raises ValueError if `url` is not an absolute URL, InvalidSite for a bad site entry."""
+    Raises ValueError if `url` is not an absolute URL or a frame's parent is not an earlier
+    frame, InvalidSite for a bad site entry."""
     site_rules = parse_sites(sites)
     competitor_rules = parse_sites(competitors)
     page_url = str(urls.parse_url(url).href)
@@ -294,6 +287,9 @@ def analyze(
     targets: list[LinkTarget] = []
     read: list[_Document] = []
     truncated_at = None
+    for number, source in enumerate(documents[1:]):
+        if source.parent is not None and not 0 <= source.parent < number:
+            raise ValueError(f"frame {number}'s parent must be an earlier frame, or None")
     for number, source in enumerate(documents):
         parent = read[source.parent + 1] if source.parent is not None else read[0] if read else None
         address = _address(source.url, parent.base if parent is not None else None)
@@ -372,8 +368,7 @@ def analyze(
             page_url=page_url,
             canonical=top.canonical,
             truncated_at=truncated_at,
-        )
-        + ((nesting.FLATTENED_WARNING,) if any(d.flattened for d in read) else ()),
+        ),
         truncated=truncated_at is not None,
         frames=tuple(
             Frame(

@@ -8,8 +8,9 @@ from typing import Any
 import ada_url
 from flask import Request, current_app
 
-from server.analysis import Analysis, FrameDocument, InvalidSite, analyze
+from server.analysis import Analysis, FrameDocument, InvalidSite
 from server.api.robots_txt import robots_txt_alongside
+from server.bounded import analyze  # the engine in a child process, within its budget
 from server.errors import ApiError
 
 MAX_SITE_ENTRIES = 200

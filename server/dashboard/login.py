@@ -1,21 +1,31 @@
 """Logging in to the dashboard: with `API_TOKEN` set, the password is the token and a signed
-session cookie remembers it; with no token (the loopback default) there is no login."""
+session cookie remembers it; with no token (the loopback default) there is no login.
+
+A signed cookie is valid wherever it is copied, so each login also gets a random id, kept in
+the cookie and (hashed) in the database: logging out deletes it, and a new API token no longer
+matches the cookie's fingerprint, so either way an old copy of the cookie stops working."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
+from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy import delete
 
 from server.auth import token_is_valid
 from server.dashboard import bp
 from server.dashboard.csrf import check_csrf, new_csrf_token
+from server.store.db import get_session
+from server.store.models import DashboardLogin, utcnow
 
 _LOGIN_LABEL = b"link-inspector dashboard login v1"
 _SESSION_KEY = "login"
+_LOGIN_ID_KEY = "login_id"
 OPEN_ENDPOINTS = frozenset({"dashboard.login"})
 
 
@@ -30,12 +40,49 @@ def _fingerprint(token: str) -> str:
     return hmac.new(token.encode("utf-8"), _LOGIN_LABEL, hashlib.sha256).hexdigest()
 
 
+def _id_hash(login_id: str) -> str:
+    return hashlib.sha256(login_id.encode("utf-8")).hexdigest()
+
+
 def is_logged_in() -> bool:
     token = configured_token()
     if token is None:
         return True
-    given = session.get(_SESSION_KEY)
-    return isinstance(given, str) and hmac.compare_digest(given, _fingerprint(token))
+    if "dashboard_logged_in" not in g:
+        given = session.get(_SESSION_KEY)
+        login_id = session.get(_LOGIN_ID_KEY)
+        g.dashboard_logged_in = (
+            isinstance(given, str)
+            and hmac.compare_digest(given, _fingerprint(token))
+            and isinstance(login_id, str)
+            and _login_is_live(login_id)
+        )
+    return bool(g.dashboard_logged_in)
+
+
+def _login_is_live(login_id: str) -> bool:
+    row = get_session().get(DashboardLogin, _id_hash(login_id))
+    return row is not None and row.expires_at > utcnow()
+
+
+def _record_login() -> str:
+    """A new login id, stored (hashed) until the session cookie would expire."""
+    login_id = secrets.token_urlsafe(32)
+    now = utcnow()
+    lifetime: timedelta = current_app.permanent_session_lifetime
+    db = get_session()
+    db.execute(delete(DashboardLogin).where(DashboardLogin.expires_at <= now))
+    db.add(DashboardLogin(id_hash=_id_hash(login_id), created_at=now, expires_at=now + lifetime))
+    db.commit()
+    return login_id
+
+
+def _forget_login() -> None:
+    login_id = session.get(_LOGIN_ID_KEY)
+    if isinstance(login_id, str):
+        db = get_session()
+        db.execute(delete(DashboardLogin).where(DashboardLogin.id_hash == _id_hash(login_id)))
+        db.commit()
 
 
 def local_path(target: str | None) -> str | None:
@@ -67,8 +114,11 @@ def login() -> ResponseReturnValue:
         return redirect(target)
     if request.method == "POST":
         if token_is_valid(request.form.get("password", ""), token):
+            _forget_login()  # a login over a live one replaces it
             session.clear()
             session[_SESSION_KEY] = _fingerprint(token)
+            session[_LOGIN_ID_KEY] = _record_login()
+            g.pop("dashboard_logged_in", None)
             session.permanent = True
             new_csrf_token()
             return redirect(target, 303)
@@ -81,7 +131,9 @@ def login() -> ResponseReturnValue:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
+    _forget_login()
     session.clear()
+    g.pop("dashboard_logged_in", None)
     flash("Logged out.", "ok")
     return redirect(url_for("dashboard.login"), 303)
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
+import queue
 import socket
+import threading
 from dataclasses import dataclass
+from typing import Any
 
 import ada_url
 
@@ -13,6 +16,16 @@ from server.fetch.model import FetchError
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 _DEFAULT_PORTS = {"http:": 80, "https:": 443}
+# Ports browsers refuse to fetch (the Fetch standard's "bad port" list): mail, IRC, SSH...
+# A page on them is not a web page, and requests there can abuse the service behind them.
+# https://fetch.spec.whatwg.org/#port-blocking
+BLOCKED_PORTS = frozenset(
+    {1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95}
+    | {101, 102, 103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161}
+    | {179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563}
+    | {587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060}
+    | {5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080}
+)
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 # Special-purpose blocks refused whatever this Python's `ipaddress` tables say (they changed
 # between patch releases): IETF assignments, benchmarking, class E, local NAT64, Teredo and
@@ -69,6 +82,8 @@ def parse_target(url: str, base: str | None = None) -> Target:
     except ValueError:
         literal = None
     port = int(parsed.port) if parsed.port else _DEFAULT_PORTS[parsed.protocol]
+    if port in BLOCKED_PORTS:
+        raise FetchError("blocked_port", f"port {port} is one browsers refuse to fetch from")
     href = str(parsed.href)
     fragment_at = href.find("#")
     return Target(
@@ -106,14 +121,43 @@ def is_public(address: IPAddress) -> bool:
     )
 
 
-def resolve(target: Target) -> tuple[IPAddress, ...]:
-    """The addresses `target`'s host resolves to (an IP literal resolves to itself)."""
+def _lookup(target: Target, timeout: float | None) -> list[Any]:
+    """getaddrinfo, given up after `timeout` seconds: the C resolver has no deadline of its own
+    (a silent DNS server holds it for its retries), so it runs in a thread left to finish."""
+
+    def lookup() -> list[Any]:
+        return socket.getaddrinfo(
+            target.hostname, target.port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
+        )
+
+    if timeout is None:
+        return lookup()
+    answer: queue.SimpleQueue[tuple[list[Any] | None, BaseException | None]] = queue.SimpleQueue()
+
+    def run() -> None:
+        try:
+            answer.put((lookup(), None))
+        except BaseException as exc:  # handed to the caller
+            answer.put((None, exc))
+
+    threading.Thread(target=run, name="dns", daemon=True).start()
+    try:
+        infos, error = answer.get(timeout=max(0.0, timeout))
+    except queue.Empty:
+        raise FetchError("timeout", f"resolving {target.hostname} took too long") from None
+    if error is not None:
+        raise error
+    assert infos is not None
+    return infos
+
+
+def resolve(target: Target, timeout: float | None = None) -> tuple[IPAddress, ...]:
+    """The addresses `target`'s host resolves to (an IP literal resolves to itself), within
+    `timeout` seconds when given."""
     if target.literal is not None:
         return (target.literal,)
     try:
-        infos = socket.getaddrinfo(
-            target.hostname, target.port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
-        )
+        infos = _lookup(target, timeout)
     except (socket.gaierror, UnicodeError) as exc:
         raise FetchError("dns", f"cannot resolve {target.hostname}: {exc}") from exc
     addresses: list[IPAddress] = []
@@ -128,10 +172,13 @@ def resolve(target: Target) -> tuple[IPAddress, ...]:
     return tuple(addresses)
 
 
-def allowed_addresses(target: Target, *, allow_private: bool) -> tuple[IPAddress, ...]:
-    """Resolve `target` once and return the addresses to connect to; refuse the host if
-    ANY of them is not public (a name that also points inside is an attack, not a mirror)."""
-    addresses = resolve(target)
+def allowed_addresses(
+    target: Target, *, allow_private: bool, timeout: float | None = None
+) -> tuple[IPAddress, ...]:
+    """Resolve `target` once (within `timeout` seconds) and return the addresses to connect
+    to; refuse the host if ANY of them is not public (a name that also points inside is an
+    attack, not a mirror)."""
+    addresses = resolve(target, timeout)
     if not allow_private:
         for address in addresses:
             if not is_public(address):

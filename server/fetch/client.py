@@ -1,9 +1,15 @@
-"""The HTTP exchange: connect to the checked address, follow redirects by hand, cap the body."""
+"""The HTTP exchange: connect to the checked address, follow redirects by hand, cap the body.
+
+Time: each connect waits at most `connect_timeout` and each read `read_timeout`, and the
+whole fetch (every hop, DNS excepted) ends by one `Deadline` (`deadline.py`), enforced at the
+socket level: every connection's socket is shut down when it passes, so a server that sends
+its status line or headers a byte at a time cannot stretch a fetch past it. Any other request
+made with urllib3 (a HEAD check) gets the same bound with `guard_pool(pool, deadline)`.
+"""
 
 from __future__ import annotations
 
 import http.client
-import time
 
 import urllib3
 from urllib3.exceptions import (
@@ -15,6 +21,7 @@ from urllib3.exceptions import (
 )
 
 from server.fetch.addresses import IPAddress, Target, allowed_addresses, parse_target
+from server.fetch.deadline import Deadline, guard_pool
 from server.fetch.encoding import decode_html, require_html
 from server.fetch.model import FetchedPage, FetchedText, FetchError
 
@@ -22,19 +29,6 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 * 1024
 _ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 _ACCEPT_TEXT = "text/plain,*/*;q=0.5"
-
-
-class _Deadline:
-    """The whole fetch — every hop, connect and read — must end by one moment."""
-
-    def __init__(self, seconds: float) -> None:
-        self.ends = time.monotonic() + seconds
-
-    def left(self) -> float:
-        left = self.ends - time.monotonic()
-        if left <= 0:
-            raise FetchError("timeout", "the fetch took longer than its time limit")
-        return left
 
 
 def _location(value: str) -> str:
@@ -45,7 +39,13 @@ def _location(value: str) -> str:
         return value
 
 
-def _pool(target: Target, address: IPAddress) -> urllib3.HTTPConnectionPool:
+def _pool(target: Target, address: IPAddress, deadline: Deadline) -> urllib3.HTTPConnectionPool:
+    pool = _plain_pool(target, address)
+    guard_pool(pool, deadline)
+    return pool
+
+
+def _plain_pool(target: Target, address: IPAddress) -> urllib3.HTTPConnectionPool:
     # The pool's host is the checked IP, so urllib3 never resolves the name again;
     # TLS still sends SNI for, and verifies the certificate against, the real host name.
     if target.scheme == "https":
@@ -61,9 +61,11 @@ def _pool(target: Target, address: IPAddress) -> urllib3.HTTPConnectionPool:
     return urllib3.HTTPConnectionPool(str(address), target.port, maxsize=1, retries=False)
 
 
-def _failure(exc: Exception, target: Target) -> FetchError:
+def _failure(exc: Exception, target: Target, deadline: Deadline) -> FetchError:
     if isinstance(exc, FetchError):
         return exc
+    if deadline.expired:  # the deadline shut the socket down: whatever broke, that is why
+        return deadline.error()
     if isinstance(exc, ConnectTimeoutError) and not isinstance(exc, NewConnectionError):
         return FetchError("timeout", f"connecting to {target.host_header} timed out")
     if isinstance(exc, ReadTimeoutError | TimeoutError):
@@ -79,14 +81,14 @@ def _request(
     headers: dict[str, str],
     connect_timeout: float,
     read_timeout: float,
-    deadline: _Deadline,
+    deadline: Deadline,
 ) -> tuple[urllib3.HTTPConnectionPool, urllib3.BaseHTTPResponse]:
     """Send the GET to the first address that accepts a connection."""
     failure: Exception | None = None
     for address in addresses:
         left = deadline.left()
         timeout = urllib3.Timeout(connect=min(connect_timeout, left), read=min(read_timeout, left))
-        pool = _pool(target, address)
+        pool = _pool(target, address, deadline)
         try:
             response = pool.urlopen(
                 "GET",
@@ -112,7 +114,7 @@ def _request(
 
 
 def _read_capped(
-    response: urllib3.BaseHTTPResponse, max_bytes: int, deadline: _Deadline, truncate: bool = False
+    response: urllib3.BaseHTTPResponse, max_bytes: int, deadline: Deadline, truncate: bool = False
 ) -> bytes:
     # Counted after decompression, one bounded chunk at a time: a gzip bomb stops at the cap.
     body = bytearray()
@@ -120,6 +122,8 @@ def _read_capped(
         deadline.left()
         chunk = response.read1(_CHUNK, decode_content=True)  # whatever has arrived
         if not chunk:
+            if deadline.expired:  # the end of the body was the deadline shutting the socket
+                raise deadline.error()
             return bytes(body)
         body += chunk
         if truncate and len(body) >= max_bytes:
@@ -141,7 +145,34 @@ def fetch(
 ) -> FetchedPage | FetchedText:
     """GET `url`, re-checking scheme and address on every redirect hop. `text_file`: any
     media type, the body's first `max_bytes` kept as bytes (robots.txt), not an HTML page."""
-    deadline = _Deadline(connect_timeout + read_timeout)
+    deadline = Deadline(connect_timeout + read_timeout)
+    try:
+        return _fetch(
+            url,
+            deadline,
+            allow_private,
+            connect_timeout,
+            read_timeout,
+            max_bytes,
+            max_redirects,
+            user_agent,
+            text_file,
+        )
+    finally:
+        deadline.close()
+
+
+def _fetch(
+    url: str,
+    deadline: Deadline,
+    allow_private: bool,
+    connect_timeout: float,
+    read_timeout: float,
+    max_bytes: int,
+    max_redirects: int,
+    user_agent: str,
+    text_file: bool,
+) -> FetchedPage | FetchedText:
     headers = {
         "User-Agent": user_agent,
         "Accept": _ACCEPT_TEXT if text_file else _ACCEPT,
@@ -151,7 +182,7 @@ def fetch(
     visited: list[str] = []
     target = parse_target(url)
     while True:
-        addresses = allowed_addresses(target, allow_private=allow_private)
+        addresses = allowed_addresses(target, allow_private=allow_private, timeout=deadline.left())
         pool: urllib3.HTTPConnectionPool | None = None
         response: urllib3.BaseHTTPResponse | None = None
         try:
@@ -200,7 +231,7 @@ def fetch(
                 redirects=tuple(visited),
             )
         except (HTTPError, http.client.HTTPException, OSError) as exc:
-            raise _failure(exc, target) from exc
+            raise _failure(exc, target, deadline) from exc
         finally:
             if response is not None:
                 response.close()

@@ -131,6 +131,9 @@ def decode(body: bytes, encoding: str) -> str:
         return body.decode("cp1252", "linkinspector_c1")
     if encoding == "replacement":
         return "\ufffd" if body else ""
+    if encoding == "x-user-defined":
+        # webencodings' own codec: Python's codec registry (and so w3lib) does not know it.
+        return webencodings.decode(body, "x-user-defined", errors="replace")[0]
     codec = _DECODERS.get(encoding) or webencodings.lookup(encoding).codec_info.name
     return to_unicode(body, codec)
 

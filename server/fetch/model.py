@@ -34,7 +34,7 @@ class FetchError(Exception):
     def __init__(self, code: str, message: str, status: int | None = None) -> None:
         super().__init__(message)
         self.code = code  # bad_url | bad_scheme | blocked_address | dns | connect | timeout
-        # | http_status | too_many_redirects | too_large | not_html
+        # | http_status | too_many_redirects | too_large | not_html | blocked_port
         self.message = message
         self.status = status  # the HTTP status, for 'http_status'
 

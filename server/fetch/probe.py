@@ -228,8 +228,8 @@ def probe(
     for a webhook's POST) and return its status, headers and the start of its body.
     Raises FetchError: bad_url, bad_scheme, blocked_address, dns, connect, timeout."""
     target = parse_target(url)
-    addresses = allowed_addresses(target, allow_private=allow_private)
     deadline = time.monotonic() + total_timeout
+    addresses = allowed_addresses(target, allow_private=allow_private, timeout=total_timeout)
     sent = {
         "Host": target.host_header,
         "User-Agent": user_agent,

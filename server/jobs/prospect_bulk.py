@@ -11,7 +11,8 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from server.analysis import Analysis, InvalidSite, analyze
+from server.analysis import Analysis, InvalidSite
+from server.bounded import AnalysisBusy, PageTooComplex, analyze
 from server.fetch import FetchedPage, FetchError, fetch_page
 from server.fetch.politeness import Slot, action_match
 from server.jobs.settings import JobSettings
@@ -126,6 +127,10 @@ class ProspectBulk:
             analysis = analyse_fetched(page, context)
         except (InvalidSite, ValueError) as exc:
             return _failed(item, "analysis_failed", str(exc)[:500], page.status)
+        except PageTooComplex as exc:
+            return _failed(item, "page_too_complex", str(exc), page.status)
+        except AnalysisBusy as exc:
+            return _failed(item, "analysis_busy", str(exc), page.status)
         base = {
             "url": item.url,
             "final_url": page.url,

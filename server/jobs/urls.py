@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import ada_url
+
 from server.fetch import FetchError
 from server.fetch.addresses import parse_target
 from server.store.jobs import NewItem
@@ -42,13 +44,19 @@ def job_items(values: Iterable[object], *, limit: int) -> list[NewItem]:
             continue
         try:
             target = parse_target(value.strip())
+            url, host = target.url, target.hostname.lower()
         except FetchError as exc:
-            bad.append(BadUrl(index, value[:200], exc.message))
+            if exc.code != "blocked_port":
+                bad.append(BadUrl(index, value[:200], exc.message))
+                continue
+            # A link to a port browsers refuse is still a link of the page: its check says
+            # `refused`, rather than the whole list being turned away.
+            parsed = ada_url.URL(value.strip())
+            url, host = parsed.href.split("#", 1)[0], parsed.hostname.lower()
+        if url in seen:
             continue
-        if target.url in seen:
-            continue
-        seen.add(target.url)
-        items.append(NewItem(url=target.url, host=target.hostname.lower()))
+        seen.add(url)
+        items.append(NewItem(url=url, host=host))
     if bad:
         shown = "; ".join(f"#{b.index} {b.value}: {b.reason}" for b in bad[:5])
         more = f" (and {len(bad) - 5} more)" if len(bad) > 5 else ""

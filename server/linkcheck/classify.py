@@ -71,7 +71,7 @@ def result_of_fetch_error(code: str) -> str:
     """The result class of a FetchError code from the probe."""
     if code == "timeout":
         return "timeout"
-    if code == "blocked_address":
+    if code in ("blocked_address", "blocked_port"):
         return "refused"
     if code in ("dns", "connect"):
         return "unreachable"

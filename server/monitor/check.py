@@ -13,7 +13,9 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
-from server.analysis import Analysis, analyze
+from server.analysis import Analysis
+from server.bounded import AnalysisBusy, PageTooComplex
+from server.bounded import analyze as bounded_analyze
 from server.store.backlinks import CheckOutcome, PageSnapshot
 
 MAX_LINKS_KEPT = 20
@@ -86,6 +88,26 @@ def default_fetcher() -> Fetcher:
     return fetch_page
 
 
+class _AnalysisFailed(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def analyze(html: str, url: str, **kwargs: Any) -> Analysis:
+    """The engine within the server's analysis budget (server/bounded: a child process with a
+    CPU, memory and wall-clock limit), its failures as one exception."""
+    try:
+        return bounded_analyze(html, url, **kwargs)
+    except PageTooComplex as exc:
+        raise _AnalysisFailed("page_too_complex", exc.message) from None
+    except AnalysisBusy as exc:
+        raise _AnalysisFailed("analysis_busy", str(exc)) from None
+    except ValueError as exc:
+        raise _AnalysisFailed("analysis_failed", str(exc)) from None
+
+
 def _failed(code: str, message: str, status: int | None = None, **extra: Any) -> CheckOutcome:
     result = "missing" if code == "http_status" and status in GONE_STATUSES else "error"
     return CheckOutcome(result, http_status=status, error_code=code, error_message=message, **extra)
@@ -132,8 +154,8 @@ def check_backlink(
     }
     try:
         served = classify(analyze(page.html, page.url, **common), page.url, page.status)
-    except ValueError as exc:
-        return _failed("analysis_failed", str(exc), page.status, final_url=page.url)
+    except _AnalysisFailed as exc:
+        return _failed(exc.code, exc.message, page.status, final_url=page.url)
     if render == "never" or (render == "auto" and served.result != "missing"):
         return served.with_page(snapshot, link_html(page.html, served.links))
     from server.render import RenderError
@@ -153,8 +175,8 @@ def check_backlink(
             live_links=rendered.live_links,
             **common,
         )
-    except ValueError as exc:
-        return _failed("analysis_failed", str(exc), page.status, final_url=page.url)
+    except _AnalysisFailed as exc:
+        return _failed(exc.code, exc.message, page.status, final_url=page.url)
     outcome = classify(analysis, page.url, page.status)
     snapshot = PageSnapshot(page.url, page.status, tuple(page.headers), page.html, rendered.html)
     return outcome.with_page(snapshot, link_html(rendered.html, outcome.links)).rendered_in(

@@ -236,3 +236,16 @@ class BacklinkCheck(Base):
     trigger: Mapped[str] = mapped_column(String(16), default="manual")
 
     backlink: Mapped[Backlink] = relationship(back_populates="checks")
+
+
+class DashboardLogin(Base):
+    """A dashboard login that is still valid: its cookie names it, logging out deletes it.
+
+    The cookie alone cannot be revoked (it is signed, not stored), so it also carries a random
+    id whose hash must be here: a copy of the cookie stops working once its login is gone."""
+
+    __tablename__ = "dashboard_logins"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
