@@ -6,7 +6,6 @@ after `recycle_after` pages. Callers on any thread block in `render` for the res
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import os
@@ -112,7 +111,13 @@ class Renderer:
     def memory(self) -> dict[str, int]:
         """Proportional set size (PSS, kB) of the pool's processes: the Playwright driver and
         every Chromium process, which share much of their memory."""
-        return _tree_memory(os.getpid())
+        drivers = [pid for pid in _children(os.getpid()) if b"run-driver" in _cmdline(pid)]
+        total = {"pss_kb": 0, "processes": 0}
+        for pid in drivers:
+            tree = _tree_memory(pid)
+            total["pss_kb"] += tree["pss_kb"] + _pss_kb(pid)
+            total["processes"] += tree["processes"] + 1
+        return total
 
     def close(self) -> None:
         loop = self._loop
@@ -253,12 +258,9 @@ class Renderer:
         page = await context.new_page()
         left_ms = max(100.0, (deadline - loop.time()) * 1000)
         await page.goto(url, wait_until="load", timeout=left_ms)
-        # Scripts that add links after `load` (a fetch, a timer): wait for the network to
-        # settle, a few seconds at most.
-        settle = min(3000.0, max(0.0, (deadline - loop.time()) * 1000 - 1000))
-        if settle > 0:
-            with contextlib.suppress(Exception):  # still busy: read what is there
-                await page.wait_for_load_state("networkidle", timeout=settle)
+        # Scripts that add links after `load` (a fetch, a timer): wait for the page's network
+        # to be quiet, a few seconds at most, then read what is there.
+        await gate.quiet(min(loop.time() + 3.0, deadline - 1.0))
         tree, collect = self._scripts or ("", "")
         cdp = await context.new_cdp_session(page)
         frames = await cdp.send("Page.getFrameTree")
@@ -297,6 +299,13 @@ def _children(pid: int) -> list[int]:
     except OSError:
         pass
     return found
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def _pss_kb(pid: int) -> int:

@@ -47,7 +47,19 @@ class Gate:
     refused: int = 0
     received: int = 0
     served_document: bool = False
+    in_flight: int = 0  # requests being fetched for the page now
+    last_activity: float = 0.0  # loop.time() a request last started or ended
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def quiet(self, until: float, calm: float = 0.25) -> None:
+        """Wait until no request of the page has been under way for `calm` seconds (scripts
+        that add links after `load` usually fetch something first), or until `until`. Every
+        request passes through here, so this is exact, unlike a guess from outside."""
+        loop = asyncio.get_running_loop()
+        while loop.time() < until:
+            if self.in_flight == 0 and loop.time() - self.last_activity >= calm:
+                return
+            await asyncio.sleep(0.05)
 
     async def handle(self, route: Any) -> None:
         request = route.request
@@ -82,6 +94,8 @@ class Gate:
             self.refused += 1
             await route.abort("timedout")
             return
+        self.in_flight += 1
+        self.last_activity = loop.time()
         try:
             answer = await loop.run_in_executor(
                 _FETCHES, self._fetch, url, request.method, min(left, 10.0)
@@ -90,6 +104,9 @@ class Gate:
             self.refused += exc.code in ("blocked_address", "bad_scheme", "bad_url")
             await route.abort("addressunreachable" if exc.code == "blocked_address" else "failed")
             return
+        finally:
+            self.in_flight -= 1
+            self.last_activity = loop.time()
         self.received += len(answer.body)
         headers = {k: v for k, v in answer.headers if k.lower() not in _DROPPED}
         await route.fulfill(status=answer.status, headers=headers, body=answer.body)
