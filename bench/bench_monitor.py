@@ -149,13 +149,8 @@ def main() -> None:
         base = bare(served, HOSTS * per_host, "never", None)
         system = job_system(app, served)
         print(f"\nserved HTML, {served_n} backlinks")
-        print(
-            f"  bare check (fetch + analysis), {HOSTS * per_host} threads: {per_minute(served_n, base):8,.0f} / min"
-        )
-        print(
-            f"  job system, one worker:                     {per_minute(served_n, system):8,.0f} / min"
-            f"  ({system / base:.2f}x the bare check's time)"
-        )
+        row(f"bare check, {HOSTS * per_host} threads", served_n, base)
+        row("job system, one worker", served_n, system, f"{system / base:.2f}x the bare time")
         if chromium is None:
             print("\nrendered: no Chromium installed, skipped")
             return
@@ -179,13 +174,13 @@ def main() -> None:
         stop.set()
         sampler.join()
         print(f"\nrendered (the link added by a script), {rendered_n} backlinks")
-        print(
-            f"  bare check + render, {settings.pages * 2} threads:       {per_minute(rendered_n, base_r):8,.0f} / min"
-        )
-        print(
-            f"  job system, one worker:                     {per_minute(rendered_n, system_r):8,.0f} / min"
-            f"  ({system_r / base_r:.2f}x the bare check's time; "
-            f"{system_r / rendered_n * served_n / system:.1f}x a served-HTML check's)"
+        row(f"bare check + render, {settings.pages * 2} threads", rendered_n, base_r)
+        slower = system_r / rendered_n * served_n / system
+        row(
+            "job system, one worker",
+            rendered_n,
+            system_r,
+            f"{system_r / base_r:.2f}x the bare time; {slower:.0f}x a served-HTML check's",
         )
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print("\nrendering pool memory (PSS of the Playwright driver and every Chromium process)")
