@@ -189,3 +189,20 @@ def test_a_link_that_returns_to_its_agreement_is_recovered() -> None:
     baseline = Placement("https://mysite.com/guide", "The best guide", "followed", "main", 1)
     assert drift([link], Agreement(), baseline) == ()
     assert drift([], agreement, baseline) == ()  # no link: that is lost, not drift
+
+
+def test_the_placement_is_the_link_first_seen_even_when_another_link_is_better() -> None:
+    """A site-wide footer link stays followed while the article's link turns sponsored: the
+    article's link is the placement, so that is rel_changed, not a new link in the footer."""
+    article = {
+        "href": "https://mysite.com/guide",
+        "text": "the best guide",
+        "follow": True,
+        "nofollow_reasons": [],
+        "position": "main",
+    }
+    footer = {**article, "href": "https://mysite.com/", "text": "home", "position": "footer"}
+    baseline = Placement("https://mysite.com/guide", "the best guide", "followed", "main", 2)
+    sponsored = {**article, "follow": False, "nofollow_reasons": ["rel=sponsored"]}
+    assert drift([footer, sponsored], Agreement(), baseline) == ("rel_changed",)
+    assert drift([footer, article], Agreement(), baseline) == ()

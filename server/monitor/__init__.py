@@ -172,6 +172,7 @@ def accept_placement(backlink: Backlink, check: BacklinkCheck | None) -> None:
 
     found = None
     if check is not None and check.result in ("live-followed", "live-nofollow"):
-        found = placement.placement_of(check.links, agreement_of(backlink))
+        baseline = placement.Placement.from_json(backlink.placement)
+        found = placement.placement_of(check.links, agreement_of(backlink), baseline)
     backlink.placement = found.to_json() if found is not None else None
     backlink.last_drift = []

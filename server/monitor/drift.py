@@ -90,24 +90,34 @@ def same_url(a: str, b: str) -> bool:
 _CONTENT = {"main": 2, "body": 1}
 
 
-def _score(link: LinkFound, agreement: Agreement) -> tuple[int, int, int, int, int]:
+def _score(
+    link: LinkFound, agreement: Agreement, baseline: Placement | None
+) -> tuple[int, int, int, int, int]:
+    """Which found link is the placement: the one that points where, and says what, was
+    agreed (or first seen), where it was — its rel is what drift is about, so it counts
+    last."""
+    href, text = str(link.get("href", "")), str(link.get("text", ""))
+    url = agreement.url or (baseline.href if baseline else None)
+    anchor = (
+        agreement.anchor if agreement.anchor is not None else (baseline.text if baseline else None)
+    )
+    position = str(link.get("position") or "body")
     return (
-        int(agreement.url is not None and same_url(str(link.get("href", "")), agreement.url)),
-        int(
-            agreement.anchor is not None and same_text(str(link.get("text", "")), agreement.anchor)
-        ),
-        int(agreement.rel is not None and rel_kind(link) == agreement.rel),
+        int(url is not None and same_url(href, url)),
+        int(anchor is not None and same_text(text, anchor)),
+        int(position == baseline.position) if baseline else _CONTENT.get(position, 0),
+        int((agreement.rel or (baseline.rel if baseline else None)) == rel_kind(link)),
         int(bool(link.get("follow"))),
-        _CONTENT.get(str(link.get("position")), 0),
     )
 
 
-def placement_of(links: Sequence[LinkFound], agreement: Agreement) -> Placement | None:
-    """The link closest to the agreement, then a followed one, then one in the content
-    (main, then body) — the first of equals."""
+def placement_of(
+    links: Sequence[LinkFound], agreement: Agreement, baseline: Placement | None = None
+) -> Placement | None:
+    """The link that stands for the placement (see `_score`; the first of equals)."""
     if not links:
         return None
-    best = max(links, key=lambda link: _score(link, agreement))  # max keeps the first of ties
+    best = max(links, key=lambda link: _score(link, agreement, baseline))
     return Placement(
         href=str(best.get("href", "")),
         text=str(best.get("text", "")),
@@ -122,7 +132,7 @@ def drift(
 ) -> tuple[str, ...]:
     """The drift kinds of the links found now (none when no link is found: that is a lost
     link, not drift)."""
-    now = placement_of(links, agreement)
+    now = placement_of(links, agreement, baseline)
     if now is None:
         return ()
     found: list[str] = []

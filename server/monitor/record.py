@@ -81,7 +81,7 @@ def _raise(
     raised = 0
     agreement = agreement_of(backlink)
     baseline = placement.Placement.from_json(backlink.placement)
-    now_placement = placement.placement_of(outcome.links, agreement)
+    now_placement = placement.placement_of(outcome.links, agreement, baseline)
     for change in decision.changes:
         if change.kind not in route.kinds:
             continue
