@@ -212,3 +212,40 @@ def test_a_failing_webhook_is_retried_and_its_failure_shows_until_it_takes_the_a
         assert delivery is not None and delivery.state == "sent" and delivery.attempts == 3
     assert [b["event"] for b in hook.bodies()] == ["backlink.nofollow"] * 3
     assert len({b["delivery_id"] for b in hook.bodies()}) == 1
+
+
+def test_in_digest_mode_changes_wait_for_one_daily_message_per_destination(
+    tmp_path: Any, database_url: str, web: SimulatedWeb, hook: Webhook
+) -> None:
+    from server.alerts import make_digest
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "ALLOW_PRIVATE_FETCH": True,
+            "MONITOR_CONFIRM_SECONDS": 0,
+            "RENDER": "never",
+            "ALERT_WEBHOOK_URL": hook.url,
+            "ALERT_WEBHOOK_SECRET": SECRET,
+            "ALERT_DIGEST": True,
+        }
+    )
+    app.instance_path = str(tmp_path)
+    host = web.hosts[0]
+    ids = [track(app, host.page(f"/html/p{i}", LINKED)) for i in range(2)]
+    client = app.test_client()
+    for backlink_id in ids:
+        client.post(f"/api/v1/backlinks/{backlink_id}/check")
+        host.pages.pop(f"/html/p{ids.index(backlink_id)}")
+        client.post(f"/api/v1/backlinks/{backlink_id}/check")
+        client.post(f"/api/v1/backlinks/{backlink_id}/check")
+    assert deliver_due(app) == 0 and hook.requests == []  # nothing sent one by one
+    assert make_digest(app) == 2
+    assert make_digest(app) == 0  # each alert goes into one digest only
+    assert deliver_due(app) == 1
+    (body,) = hook.bodies()
+    assert body["event"] == "backlink.digest"
+    assert sorted(a["kind"] for a in body["alerts"]) == ["lost", "lost"]
+    assert hook.valid(SECRET)
+    app.extensions["linkinspector.store"].engine.dispose()
