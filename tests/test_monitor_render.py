@@ -123,3 +123,19 @@ def test_a_page_that_never_finishes_is_cut_at_the_time_limit(web: SimulatedWeb) 
     # The pool still works after a page was cut off.
     page = renderer.render(web.hosts[0].url("/html/post"), PAGE, ())
     assert [href for href, _hidden in page.live_links] == ["https://mysite.com/guide"]
+
+
+def test_an_idle_pool_closes_chromium_and_starts_it_again_when_needed(web: SimulatedWeb) -> None:
+    import time
+
+    assert CHROMIUM is not None
+    renderer = get_renderer(RenderSettings(CHROMIUM, 1, 10.0, allow_private=True, idle_close=0.5))
+    renderer.render(web.hosts[0].url("/html/post"), PAGE, ())
+    assert renderer.running() and renderer.memory()["processes"] > 1
+    for _ in range(60):
+        if not renderer.running():
+            break
+        time.sleep(0.1)
+    assert not renderer.running()
+    page = renderer.render(web.hosts[0].url("/html/post"), PAGE, ())
+    assert [href for href, _hidden in page.live_links] == ["https://mysite.com/guide"]

@@ -55,6 +55,9 @@ class RenderSettings:
     max_requests: int = 150  # requests one page may make
     max_bytes: int = 20 * 1024 * 1024  # bytes one page may download, all requests together
     recycle_after: int = 200  # pages before the browser is restarted (bounds its memory)
+    # Seconds without a page before the browser is closed: a web process that rendered one
+    # "Check now" does not keep Chromium's memory, nor does an idle worker.
+    idle_close: float = 120.0
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> RenderSettings:

@@ -1,7 +1,8 @@
 """The rendering pool: one headless Chromium per process, driven by Playwright's async API
 on a thread of its own, at most `pages` pages at once (a fresh context each: no cookies,
-no storage, no service workers), each under a hard time limit; restarted when it dies or
-after `recycle_after` pages. Callers on any thread block in `render` for the result."""
+no storage, no service workers), each under a hard time limit; started on the first page
+that needs it, restarted when it dies or after `recycle_after` pages, closed after
+`idle_close` seconds without a page. Callers on any thread block in `render`."""
 
 from __future__ import annotations
 
@@ -69,6 +70,8 @@ class Renderer:
         self._scripts = _scripts()
         self.peak_in_flight = 0
         self._in_flight = 0
+        self._last_used = 0.0
+        self._idle_timer: asyncio.TimerHandle | None = None
 
     def unavailable(self) -> str | None:
         """Why nothing can be rendered here, or None."""
@@ -177,6 +180,15 @@ class Renderer:
             except Exception:
                 log.warning("closing Chromium failed", exc_info=True)
 
+    async def _close_if_idle(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self._in_flight == 0 and loop.time() - self._last_used >= self.settings.idle_close:
+            await self._close_browser()
+
+    def running(self) -> bool:
+        """Whether Chromium is running now."""
+        return self._browser is not None
+
     async def _shutdown(self) -> None:
         await self._close_browser()
         if self._playwright is not None:
@@ -244,6 +256,12 @@ class Renderer:
                 raise RenderError("failed", f"rendering failed: {type(exc).__name__}") from None
             finally:
                 self._in_flight -= 1
+                self._last_used = loop.time()
+                if self._idle_timer is not None:
+                    self._idle_timer.cancel()
+                self._idle_timer = loop.call_later(
+                    self.settings.idle_close, lambda: asyncio.ensure_future(self._close_if_idle())
+                )
                 if context is not None:
                     try:
                         await asyncio.wait_for(context.close(), 10)
