@@ -52,6 +52,9 @@ OUTCOME_LABELS = {
     "error": "Error",
     "saved": "Saved",
     "failed": "Failed",
+    "live-followed": "Live · followed",
+    "live-nofollow": "Live · nofollow",
+    "missing": "Missing",
 }
 # Why a live link may still not count, in the words the extension uses.
 RISK_LABELS = {
