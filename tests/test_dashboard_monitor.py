@@ -75,6 +75,8 @@ def test_a_csv_import_tracks_rows_names_bad_ones_and_checks_the_new_ones(
     run_until_done(app, job_id)
     assert "Live · followed" in page(client, "/backlinks")
     assert "Backlink checks" in page(client, f"/jobs/{job_id}")
+    assert f"#{job_id} Backlink checks" not in page(client, "/jobs")  # listed apart
+    assert f"#{job_id} Backlink checks" in page(client, "/jobs?kind=backlink-check")
     pasted = post_form(
         client,
         "/backlinks/import",

@@ -82,10 +82,20 @@ def _lines(text: str) -> list[str]:
 def jobs() -> ResponseReturnValue:
     page = _number("page", 1)
     db = get_session()
-    items, total = list_jobs(db, page=page, per_page=PER_PAGE)
+    # Backlink checks (the monitor's schedule starts one nearly every minute) are listed only
+    # when asked for: their results are on each backlink's timeline.
+    monitor = request.args.get("kind") == BACKLINK_CHECK
+    items, total = list_jobs(
+        db,
+        kind=BACKLINK_CHECK if monitor else None,
+        not_kind=None if monitor else BACKLINK_CHECK,
+        page=page,
+        per_page=PER_PAGE,
+    )
     rows = [(job, *progress(db, job)) for job in items]
     return render_template(
         "dashboard/jobs.html",
+        monitor=monitor,
         rows=rows,
         total=total,
         page=page,

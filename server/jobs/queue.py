@@ -97,16 +97,21 @@ def sweep_jobs(app: Flask, queue: Queue) -> list[int]:
 
 def tidy(app: Flask) -> None:
     """Drop expired link-check cache entries, workers gone for a day, finished jobs older
-    than the retention, and evidence older than its own (each backlink's latest stays)."""
+    than the retention (backlink checks after a day), and evidence older than its own
+    (each backlink's latest stays)."""
     settings = job_settings(app)
     with session_scope(app) as session:
         prune_cache(session, utcnow() - max(settings.cache_age, timedelta(minutes=5)))
         forget_workers(session, utcnow() - timedelta(days=1))
         delete_finished_jobs(session, utcnow() - settings.retention)
+        from server.jobs.backlink_checks import KIND as BACKLINK_CHECK
         from server.monitor import monitor_settings
         from server.store.evidence import prune_evidence
 
         prune_evidence(session, utcnow() - monitor_settings(app).evidence_retention)
+        # The schedule makes a backlink-check job nearly every minute; what each found lives
+        # on in its backlinks' history, so the jobs themselves go after a day.
+        delete_finished_jobs(session, utcnow() - timedelta(days=1), BACKLINK_CHECK)
 
 
 def make_queue(app: Flask) -> Queue:
