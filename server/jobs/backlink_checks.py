@@ -17,7 +17,7 @@ from server.fetch.addresses import parse_target
 from server.fetch.model import FetchError
 from server.fetch.politeness import Politeness, Slot, shared_dispatcher
 from server.jobs.settings import JobSettings
-from server.monitor import notify_alerts, record_outcome, run_check
+from server.monitor import notify_alerts, recheck_later, record_outcome, run_check
 from server.store.backlinks import CheckOutcome, get_backlink
 from server.store.job_claims import ClaimedItem, ItemResult
 from server.store.job_models import Job
@@ -34,6 +34,7 @@ class Context:
     trigger: str
     politeness: Politeness
     raised: list[int] = field(default_factory=list)
+    pending: list[int] = field(default_factory=list)  # checks whose bad news awaits a re-check
 
 
 def backlink_items(backlinks: Sequence[Backlink]) -> tuple[list[NewItem], dict[str, Any]]:
@@ -93,6 +94,8 @@ class BacklinkChecks:
                 return {**base, "check_id": None}
             check, raised = record_outcome(context.app, session, backlink, outcome, context.trigger)
             context.raised.append(raised)
+            if check.confirmation == "pending":
+                context.pending.append(check.id)
             return {
                 **base,
                 "check_id": check.id,
@@ -103,10 +106,13 @@ class BacklinkChecks:
         return record
 
     def after(self, context: Context, session: Session, results: list[ItemResult]) -> None:
+        # Both are queued a moment later: this batch commits first.
         if any(context.raised):
             context.raised.clear()
-            # Queued a moment later: this batch commits first.
             notify_alerts(context.app, delay=1.0)
+        if context.pending:
+            context.pending.clear()
+            recheck_later(context.app)
 
 
 def start_backlink_checks(

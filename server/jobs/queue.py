@@ -36,6 +36,7 @@ class Queue:
     run_job: TaskWrapper
     sweep: TaskWrapper
     deliver: TaskWrapper  # send the alerts that are due
+    schedule: TaskWrapper  # start a job for the backlinks whose check is due
     url: str
 
     def start(self, job_id: int, laps: int) -> None:
@@ -137,13 +138,20 @@ def make_queue(app: Flask) -> Queue:
         sweep_jobs(app, holder["queue"])
         tidy(app)
 
-    @huey.periodic_task(crontab(minute="*"), name="schedule_backlinks")
-    def schedule_backlinks() -> None:
+    def schedule_now() -> None:
         from server.jobs.backlink_checks import schedule_due
         from server.monitor import monitor_settings
 
         if monitor_settings(app).schedule:
             schedule_due(app)
+
+    @huey.task(name="schedule_backlinks_now")
+    def schedule() -> None:
+        schedule_now()
+
+    @huey.periodic_task(crontab(minute="*"), name="schedule_backlinks")
+    def schedule_backlinks() -> None:
+        schedule_now()
 
     @huey.task(name="deliver_alerts")
     def deliver() -> None:
@@ -167,7 +175,7 @@ def make_queue(app: Flask) -> Queue:
             deliver_due(app)
 
     queue = holder["queue"] = Queue(
-        huey=huey, run_job=run_job, sweep=sweep, deliver=deliver, url=url
+        huey=huey, run_job=run_job, sweep=sweep, deliver=deliver, schedule=schedule, url=url
     )
     return queue
 

@@ -28,6 +28,7 @@ __all__ = [
     "schedule_new",
     "notify_alerts",
     "private_fetch_allowed",
+    "recheck_later",
     "record_outcome",
     "renderer_for",
     "run_check",
@@ -111,6 +112,20 @@ def notify_alerts(app: Flask, delay: float = 0.0) -> None:
         logging.getLogger(__name__).warning("could not queue alert delivery", exc_info=True)
 
 
+def recheck_later(app: Flask) -> None:
+    """Wake a worker's scheduler when bad news is due for its re-check (its minute round
+    would find it anyway, up to a minute later)."""
+    import logging
+
+    from server.jobs.queue import get_queue
+
+    try:
+        delay = monitor_settings(app).confirm_delay.total_seconds() + 0.5
+        get_queue(app).schedule.schedule(delay=delay)
+    except Exception:
+        logging.getLogger(__name__).warning("could not queue the re-check", exc_info=True)
+
+
 def record_outcome(
     app: Flask, session: object, backlink: Backlink, outcome: CheckOutcome, trigger: str
 ) -> tuple[BacklinkCheck, int]:
@@ -144,9 +159,11 @@ def check_now(app: Flask, backlink_id: int, *, trigger: str = "manual") -> int |
         if backlink is None:
             return None
         check, raised = record_outcome(app, session, backlink, outcome, trigger)
-        check_id = check.id
+        check_id, pending = check.id, check.confirmation == "pending"
     if raised:
         notify_alerts(app)
+    if pending:
+        recheck_later(app)
     return check_id
 
 
