@@ -265,3 +265,19 @@ def test_a_new_user_saves_pages_tracks_a_backlink_and_sees_its_history(
     result = runner.invoke(args=["recheck", "--all"])
     assert f"lost: #{backlink_id} {source} -> mysite.com" in result.output
     assert history(fetching_app, backlink_id) == ["missing", "missing", "live-followed"]
+
+
+def test_recheck_without_waiting_leaves_bad_news_to_its_re_check(
+    fetching_app: Flask, runner: FlaskCliRunner, page_server: PageServer
+) -> None:
+    url = page_server.page("/p", '<a href="https://mysite.com/">me</a>')
+    backlink = track(fetching_app, url)
+    assert runner.invoke(args=["recheck"]).exit_code == 0
+    page_server.page("/p", "<p>gone</p>")
+    first = runner.invoke(args=["recheck", "--all", "--no-wait"])
+    assert f"to be confirmed: #{backlink} {url} -> mysite.com looks missing" in first.output
+    assert "Nothing changed." in first.output
+    # The next run picks the due re-check up (not checked for 24 h or not), and confirms it.
+    second = runner.invoke(args=["recheck"])
+    assert f"lost: #{backlink} {url} -> mysite.com" in second.output.splitlines()
+    assert history(fetching_app, backlink) == ["missing", "missing", "live-followed"]
