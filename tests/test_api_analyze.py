@@ -171,6 +171,38 @@ def test_bad_live_page_fields_are_clear_400s(client: FlaskClient) -> None:
         assert error_of(response) == (400, code), extra
 
 
+def test_link_fields_answer_each_link_as_an_array_of_those_fields(client: FlaskClient) -> None:
+    page = {
+        "url": "https://blog.test/post",
+        "html": '<a href="/a" rel="ugc,nofollow">a</a><a href="https://x.test/">x</a>',
+    }
+    full = client.post("/api/v1/analyze", json=page).get_json()
+    asked = ["href", "follow", "nofollow_reasons", "no_such_field", "href", "index"]
+    compact = client.post("/api/v1/analyze", json={**page, "link_fields": asked}).get_json()
+    # Unknown names are left out (a newer client still works), each field comes once.
+    assert compact["link_fields"] == ["href", "follow", "nofollow_reasons", "index"]
+    assert compact["links"] == [
+        [link["href"], link["follow"], link["nofollow_reasons"], link["index"]]
+        for link in full["links"]
+    ]
+    # Everything else is as without the option.
+    assert {k: v for k, v in compact.items() if k not in ("links", "link_fields")} == {
+        k: v for k, v in full.items() if k != "links"
+    }
+    one = client.post("/api/v1/analyze", json={**page, "link_fields": ["href"]}).get_json()
+    assert one["links"] == [["https://blog.test/a"], ["https://x.test/"]]
+    none = client.post("/api/v1/analyze", json={**page, "link_fields": []}).get_json()
+    assert none["links"] == [[], []]
+    assert "link_fields" not in full
+
+
+def test_bad_link_fields_are_clear_400s(client: FlaskClient) -> None:
+    base = {"url": "https://blog.test/", "html": ""}
+    for value in ("href", [1], {"href": True}, ["href"] * 101):
+        response = client.post("/api/v1/analyze", json={**base, "link_fields": value})
+        assert error_of(response) == (400, "invalid_link_fields"), value
+
+
 def test_robots_txt_that_disallows_the_page_puts_its_links_at_risk(
     app: Any, page_server: PageServer
 ) -> None:

@@ -246,6 +246,22 @@ def test_a_live_page_with_frames_and_shadow_roots_matches_the_document(
     assert body["sites"]["risks"] == ["canonical_elsewhere", "script_only"]
 
 
+def test_links_as_arrays_of_the_fields_asked_for_match_the_document(
+    api_client: FlaskClient, document: dict[str, Any]
+) -> None:
+    payload = {
+        "url": "https://ex.com/",
+        "html": '<a href="/a">a</a><a href="https://x.org/" rel="nofollow">x</a>',
+        "link_fields": ["index", "href", "follow", "risks"],
+    }
+    validate(
+        document, request_schema(document, "/api/v1/analyze", "post", "application/json"), payload
+    )
+    response = api_client.post("/api/v1/analyze", json=payload)
+    body = check(document, response, "/api/v1/analyze", "POST", 200)
+    assert body["links"] == [[0, "https://ex.com/a", True, []], [1, "https://x.org/", False, []]]
+
+
 @pytest.mark.parametrize(
     ("body", "content_type", "status"),
     [

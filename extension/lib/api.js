@@ -143,20 +143,45 @@ export function pageFields(page) {
       url: f.url,
       html: f.html,
       charset: f.charset || undefined,
-      live_links: liveLinks(f.live_links ?? []),
+      live_links: Array.isArray(f.live_links) ? liveLinks(f.live_links) : undefined,
       parent: f.parent ?? null,
     }));
   }
   return body;
 }
 
-/** Analyse a page (see pageFields) for my sites and competitors → the API's JSON. */
-export function analyze(settings, page) {
-  return request(settings, "POST", "/api/v1/analyze", {
+/** The link fields the popup shows, filters, sorts and exports: the API sends only these. */
+export const LINK_FIELDS = Object.freeze([
+  "index", "tag", "href", "text", "image_alt", "rel", "rel_raw", "follow", "nofollow_reasons", "kind", "scheme",
+  "host", "domain", "position", "warnings", "frame", "frame_url", "shadow", "origin", "hidden", "risks",
+]);
+
+/** Links sent as arrays of `fields` (the API's link_fields option), as objects again. */
+export function linksFromRows(rows, fields) {
+  const n = fields.length;
+  return rows.map((row) => {
+    const link = {};
+    for (let i = 0; i < n; i++) link[fields[i]] = row[i];
+    return link;
+  });
+}
+
+/**
+ * Analyse a page (see pageFields) for my sites and competitors → the API's JSON. Links come
+ * as arrays of LINK_FIELDS, about half the bytes of objects; a server without the option
+ * sends objects, taken as they are.
+ */
+export async function analyze(settings, page) {
+  const analysis = await request(settings, "POST", "/api/v1/analyze", {
     ...pageFields(page),
     sites: settings.sites,
     competitors: settings.competitors,
+    link_fields: LINK_FIELDS,
   });
+  if (Array.isArray(analysis?.link_fields) && Array.isArray(analysis.links)) {
+    analysis.links = linksFromRows(analysis.links, analysis.link_fields);
+  }
+  return analysis;
 }
 
 /** Save the page as a prospect: POST /api/v1/prospects, the same page fields. */

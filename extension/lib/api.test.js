@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { pageFields } from "./api.js";
+import { LINK_FIELDS, linksFromRows, pageFields } from "./api.js";
 
 test("the page goes to the server with its live links, frames and served HTML, in the contract's fields", () => {
   const page = {
@@ -33,4 +33,16 @@ test("what the extension could not get is left out rather than sent empty", () =
     html: "",
     charset: undefined,
   });
+});
+
+test("links sent as arrays become objects again, with the fields the server named", () => {
+  const rows = [[0, "https://a.example/", true], [1, "mailto:x@y.example", false]];
+  assert.deepEqual(linksFromRows(rows, ["index", "href", "follow"]), [
+    { index: 0, href: "https://a.example/", follow: true },
+    { index: 1, href: "mailto:x@y.example", follow: false },
+  ]);
+  // What the popup asks for covers every field it reads.
+  for (const field of ["href", "follow", "nofollow_reasons", "risks", "frame", "shadow", "hidden", "origin", "domain"]) {
+    assert.ok(LINK_FIELDS.includes(field), field);
+  }
 });

@@ -37,18 +37,19 @@ function tsvCell(value) {
   return neutralizeFormula(value).replace(/[\t\r\n]+/g, " ");
 }
 
-function table(links) {
-  return [EXPORT_COLUMNS.map(([name]) => name), ...links.map((l) => EXPORT_COLUMNS.map(([, get]) => get(l)))];
+function table(links, extra) {
+  const columns = [...EXPORT_COLUMNS, ...extra];
+  return [columns.map(([name]) => name), ...links.map((l) => columns.map(([, get]) => get(l)))];
 }
 
-/** RFC 4180 CSV (CRLF line ends) of the links. */
-export function linksToCsv(links) {
-  return table(links).map((row) => row.map(csvCell).join(",")).join("\r\n") + "\r\n";
+/** RFC 4180 CSV (CRLF line ends) of the links; `extra` columns ([name, get]) go last. */
+export function linksToCsv(links, extra = []) {
+  return table(links, extra).map((row) => row.map(csvCell).join(",")).join("\r\n") + "\r\n";
 }
 
 /** Tab-separated text of the links, for pasting into a spreadsheet. */
-export function linksToTsv(links) {
-  return table(links).map((row) => row.map(tsvCell).join("\t")).join("\n") + "\n";
+export function linksToTsv(links, extra = []) {
+  return table(links, extra).map((row) => row.map(tsvCell).join("\t")).join("\n") + "\n";
 }
 
 /** A file name like links-example.com-2026-11-27.csv. */

@@ -48,3 +48,11 @@ test("file name carries the host and the date", () => {
   assert.equal(csvFileName("https://www.example.com/x", new Date("2026-11-27T10:00:00Z")), "links-www.example.com-2026-11-27.csv");
   assert.equal(csvFileName("not a url", new Date("2026-11-27T10:00:00Z")), "links-page-2026-11-27.csv");
 });
+
+test("extra columns (a feature's, such as the link check) go last, formulas defused", () => {
+  const link = { index: 0, text: "t", href: "https://a.example/", rel: [], follow: true, nofollow_reasons: [], kind: "external", warnings: [] };
+  const csv = linksToCsv([link], [["check_result", () => "broken"], ["note", () => "=HYPERLINK(1)"]]);
+  const [header, row] = csv.trimEnd().split("\r\n");
+  assert.ok(header.endsWith(",check_result,note"));
+  assert.ok(row.endsWith(",broken,'=HYPERLINK(1)"));
+});

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { addFilter, filters, matchesFilter, matchesSearch, matchIndex, sortLinks, visibleLinks } from "./filters.js";
+import { sortLinks } from "./columns.js";
+import { addFilter, countLinks, filters, matchesFilter, matchesSearch, matchIndex, visibleLinks } from "./filters.js";
 
 const link = (index, over = {}) => ({
   index, text: `link ${index}`, image_alt: null, href: `https://h${index}.example/`, host: `h${index}.example`,
@@ -25,7 +26,8 @@ const ids = (filter) => analysis.links.filter((l) => matchesFilter(l, filter, ma
 test("each chip selects its links", () => {
   assert.deepEqual(ids("all"), [0, 1, 2, 3, 4, 5]);
   assert.deepEqual(ids("external"), [1, 2, 3, 4]);
-  assert.deepEqual(ids("followed"), [0, 4]);
+  assert.deepEqual(ids("followed"), [4]);
+  assert.deepEqual(ids("other"), [5]);
   assert.deepEqual(ids("nofollow"), [1, 2, 3]);
   assert.deepEqual(ids("sponsored"), [2]);
   assert.deepEqual(ids("ugc"), [3]);
@@ -76,6 +78,23 @@ test("sorting is stable and reversible", () => {
   const byAnchorDesc = sortLinks(analysis.links, "anchor", "desc").map((l) => l.index);
   assert.deepEqual(byAnchorDesc, [4, 5, 2, 1, 0, 3]); // "logo of mine" (alt) ... "forum thread"
   assert.throws(() => sortLinks(analysis.links, "nope"), /unknown sort column/);
+});
+
+test("the summary counts add up: all = internal + external + other, external = followed + nofollow", () => {
+  const counts = countLinks(analysis.links, marks);
+  assert.equal(counts.all, counts.internal + counts.external + counts.other);
+  assert.equal(counts.external, counts.followed + counts.nofollow);
+  assert.deepEqual(
+    filters().filter((f) => f.group === "summary").map((f) => f.stat),
+    ["total", "internal", "external", "other", "followed_external", "nofollow_external", "sponsored", "ugc"],
+  );
+});
+
+test("search counts every chip under the query, word by word", () => {
+  const many = Array.from({ length: 50 }, (_, i) => link(i, { text: `anchor ${i}` }));
+  const counts = countLinks(many, matchIndex({ links: many }), "ANCHOR 4");
+  assert.equal(counts.all, 14); // a 4 in the text or the URL: 4, 14, 24, 34, 40..49
+  assert.deepEqual(visibleLinks({ links: many }, { query: "anchor 49" }).links.map((l) => l.index), [49]);
 });
 
 test("visible links apply search, chip and sort, and count every chip under the search", () => {

@@ -6,6 +6,17 @@
 export const MAX_FRAMES = 100;
 /** Frames stop being added once the documents hold this many characters of HTML. */
 export const MAX_TOTAL_HTML = 8_000_000;
+/**
+ * The served HTML goes along only while everything stays under this many characters: the
+ * server takes 10 MiB by default (LINKINSPECTOR_MAX_PAGE_BYTES), and a page it refuses is
+ * worse than a page whose links' origin is unknown.
+ */
+export const MAX_BODY_CHARS = 9_000_000;
+
+/** Whether the served HTML fits beside the documents (their HTML, in characters). */
+export function servedFits(documentChars, servedChars) {
+  return documentChars + servedChars <= MAX_BODY_CHARS;
+}
 
 const HTML_TYPES = new Set(["text/html", "application/xhtml+xml"]);
 
@@ -35,10 +46,26 @@ export function originPattern(url) {
  *   (origin: the permission pattern that would let the extension read it, or null);
  * - skipped: frames read but not sent (past MAX_FRAMES or MAX_TOTAL_HTML).
  */
-/** A document's live links: collect.js sends them as one JSON string (cheaper to pass on). */
+/** A document's live links: collect.js sends them as one JSON string (cheaper to pass on);
+ *  null until the second read (linkInspectorLive) has told them. */
 function liveLinksOf(doc) {
-  const value = doc.live_links ?? [];
+  const value = doc.live_links ?? null;
   return typeof value === "string" ? JSON.parse(value) : value;
+}
+
+/**
+ * The first read's results with what the second read told (linkInspectorLive in each frame,
+ * [{frameId, result: {live_links, frames_hidden}}]): each document's live links, and whether
+ * each of its frames can be seen. A frame the second read did not reach keeps nulls.
+ */
+export function withLiveFacts(results, liveResults) {
+  const byFrame = new Map(liveResults.filter((r) => r?.result).map((r) => [r.frameId, r.result]));
+  return results.map((r) => {
+    const facts = byFrame.get(r.frameId);
+    if (!facts || !r.result || typeof r.result !== "object") return r;
+    const children = (r.result.children ?? []).map((child, i) => ({ ...child, hidden: facts.frames_hidden?.[i] ?? null }));
+    return { ...r, result: { ...r.result, live_links: facts.live_links, children } };
+  });
 }
 
 export function assembleFrames(results) {
@@ -61,10 +88,11 @@ export function assembleFrames(results) {
     const doc = r.result;
     placed.set(r, null);
     if (!HTML_TYPES.has(doc.contentType)) return; // a PDF or an image in a frame: no links
-    const links = doc.live_links ?? [];
+    const links = doc.live_links; // null until the second read
     const children = doc.children ?? [];
     // An empty about:blank (an ad slot, a placeholder) tells the server nothing.
-    if (links.length === 0 && children.length === 0 && /^about:blank/.test(doc.url)) return;
+    const count = doc.link_count ?? links?.length ?? 0;
+    if (count === 0 && children.length === 0 && /^about:blank/.test(doc.url)) return;
     if (frames.length >= MAX_FRAMES || (doc.html?.length ?? 0) > budget) {
       skipped += 1;
       return;
@@ -78,7 +106,7 @@ export function assembleFrames(results) {
       html: doc.html,
       charset: doc.charset,
       contentType: doc.contentType,
-      live_links: hidden ? links.map((l) => ({ ...l, hidden: true })) : links,
+      live_links: hidden && links ? links.map((l) => ({ ...l, hidden: true })) : links,
       parent: parentIndex,
       hidden,
     });

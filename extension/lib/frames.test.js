@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { MAX_FRAMES, assembleFrames, linkPlaces, originPattern, unreadOrigins } from "./frames.js";
+import { MAX_BODY_CHARS, MAX_FRAMES, assembleFrames, linkPlaces, originPattern, servedFits, unreadOrigins, withLiveFacts } from "./frames.js";
 
 const doc = (url, path, children = [], links = [{ href: `${url}#a`, hidden: false, shadow: false }], over = {}) => ({
   url, html: `<a href="#a">${url}</a>`, charset: "UTF-8", contentType: "text/html", path, live_links: links, children, ...over,
@@ -148,4 +148,35 @@ test("live links sent as one JSON string are read as the list they stand for", (
   assert.deepEqual(page.live_links, top.live_links);
   assert.deepEqual(frames[0].live_links, [{ href: "https://a.example/x", hidden: true }]);
   assert.equal(typeof results[0].result.live_links, "string", "the answer it was given is left as it was");
+});
+
+test("the served HTML goes along only while the request stays under the server's default limit", () => {
+  assert.ok(servedFits(1_000_000, 1_000_000));
+  assert.ok(!servedFits(MAX_BODY_CHARS - 10, 11));
+});
+
+test("the second read brings each document's live links and whether its frames can be seen", () => {
+  const first = [
+    { frameId: 0, result: doc("https://a.example/", [], [child(0, "https://a.example/f")], null, { link_count: 1 }) },
+    { frameId: 3, result: doc("https://a.example/f", ["i0"], [], null, { link_count: 1 }) },
+  ];
+  const before = assembleFrames(first);
+  assert.equal(before.top.live_links, null);
+  assert.deepEqual(before.frames.map((f) => f.live_links), [null]);
+  const second = [
+    { frameId: 0, result: { live_links: JSON.stringify([{ href: "https://a.example/#a", hidden: false }]), frames_hidden: [true] } },
+    { frameId: 3, result: { live_links: JSON.stringify([{ href: "https://a.example/f#a", hidden: false }]), frames_hidden: [] } },
+  ];
+  const { top, frames } = assembleFrames(withLiveFacts(first, second));
+  assert.deepEqual(top.live_links, [{ href: "https://a.example/#a", hidden: false }]);
+  // The frame is hidden on the page: so are its links, however they look inside it.
+  assert.deepEqual(frames[0].live_links, [{ href: "https://a.example/f#a", hidden: true }]);
+});
+
+test("an about:blank frame holding links is sent before its live links are known", () => {
+  const first = [
+    { frameId: 0, result: doc("https://a.example/", [], [child(0, "about:blank")], null, { link_count: 0 }) },
+    { frameId: 4, result: doc("about:blank", ["i0"], [], null, { link_count: 2 }) },
+  ];
+  assert.equal(assembleFrames(first).frames.length, 1);
 });

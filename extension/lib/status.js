@@ -7,6 +7,8 @@ export const STATUS_STYLES = Object.freeze({
   nofollow: { label: "Nofollow external", color: "#D55E00", line: "dashed" },
   paid: { label: "Sponsored / UGC", color: "#CC79A7", line: "dotted" },
   internal: { label: "Internal", color: "#009E73", line: "double" },
+  // Shown only once "Check links" has found broken links.
+  broken: { label: "Broken (checked)", color: "#000000", line: "ridge" },
 });
 
 // Google reads rel="sponsored,nofollow" as sponsored, as it reads "sponsored nofollow": the

@@ -1,11 +1,15 @@
 // Check links and Qualify as prospects: background jobs on the server (POST /api/v1/link-checks,
 // POST /api/v1/prospects/bulk), their progress under the actions, and each link's check
-// result on its table row. One feature, wired into popup.js by one call; rows are found by
-// their data-href, so the table may render them however and whenever it likes.
+// result in a Check column (lib/columns.js) and a Broken chip (lib/filters.js). One feature,
+// wired into popup.js by one call; rows are marked (data-check) by their data-href, so the
+// table may render them however and whenever it likes.
 import * as api from "../lib/api.js";
 import { el } from "../lib/dom.js";
+import { addColumn, columns } from "../lib/columns.js";
+import { addFilter, filters } from "../lib/filters.js";
 
 export const POLL_MS = 1000;
+const BROKEN_FILTER = "check:broken";
 export const MAX_URLS = 10_000;
 export const RESULT_LABELS = Object.freeze({
   ok: "OK",
@@ -77,38 +81,51 @@ function badgeTitle(result) {
   return lines.join("\n");
 }
 
-function destinationColumn() {
-  const headers = [...document.querySelectorAll("#links thead th")];
-  const index = headers.findIndex((th) => th.dataset.sort === "destination");
-  return index === -1 ? headers.length - 1 : index;
-}
-
-/** Mark one row with its check: data-check on the row, a badge in the destination cell. */
-function decorate(row, results, column) {
+/** Mark one row with its check (data-check): the badge is the Check column's cell. */
+function decorate(row, results) {
   const result = results.get(withoutFragment(row.dataset.href ?? ""));
-  const old = row.querySelector(".check-badge");
-  if (!result) {
-    old?.remove();
-    delete row.dataset.check;
-    return;
-  }
-  row.dataset.check = result.result;
-  const text = badgeText(result);
-  if (old && old.textContent === text) return;
-  const badge = el("span", { className: `check-badge check-${result.result}`, title: badgeTitle(result) }, text);
-  if (old) old.replaceWith(badge);
-  else (row.cells[column] ?? row.lastElementChild)?.append(" ", badge);
+  if (result) row.dataset.check = result.result;
+  else delete row.dataset.check;
 }
 
-/** Add the two buttons and the progress line; `getState()` is the popup's state. */
-export function mount({ getState, flash }) {
+const RESULT_ORDER = Object.keys(RESULT_LABELS);
+
+/**
+ * Add the two buttons and the progress line; `getState()` is the popup's state, `view` its
+ * table (popup/view.js). The table is windowed (only the rows in view exist), so "Broken only"
+ * is a filter chip of lib/filters.js, which the table applies to every link, not a style.
+ */
+export function mount({ getState, flash, view }) {
   const results = new Map();
   const rows = document.getElementById("link-rows");
-  const table = document.getElementById("links");
+  const resultOf = (link) => results.get(withoutFragment(link.href ?? "")) ?? null;
+  if (!filters().some((f) => f.id === BROKEN_FILTER)) {
+    addFilter({ id: BROKEN_FILTER, label: "Broken", title: "Links the check found broken", test: (link) => resultOf(link)?.result === "broken", optional: true });
+  }
+  if (!columns().some((c) => c.id === "check")) {
+    addColumn({
+      id: "check",
+      label: "Check",
+      title: "What checking the link found (Check links)",
+      width: "94px",
+      sortKey: (link) => {
+        const result = resultOf(link);
+        return result ? RESULT_ORDER.indexOf(result.result) : RESULT_ORDER.length;
+      },
+      cell: (link) => {
+        const result = resultOf(link);
+        return result ? el("span", { className: `check-badge check-${result.result}` }, badgeText(result)) : "";
+      },
+      tip: (link) => {
+        const result = resultOf(link);
+        return result ? [badgeText(result), badgeTitle(result)].filter(Boolean).join("\n") : "";
+      },
+    }, { before: "warnings" });
+  }
   const progress = el("span", { id: "job-progress", className: "job-progress", attrs: { role: "status", "aria-live": "polite" } });
   const brokenOnly = el("label", { className: "toggle", hidden: true, title: "Show only the links found broken" },
     el("input", { type: "checkbox", id: "broken-only", onchange: (event) => {
-      table.classList.toggle("only-broken", event.target.checked);
+      view.setFilter(event.target.checked ? BROKEN_FILTER : "all");
     } }),
     " Broken only");
   const checkButton = el("button", { type: "button", id: "check-links", title: "Check every http(s) link of this page on the server" }, "Check links");
@@ -116,20 +133,17 @@ export function mount({ getState, flash }) {
     title: "Fetch the pages these links go to and save them as prospects" }, "Qualify as prospects");
   document.querySelector("#result .actions")?.append(checkButton, qualifyButton, brokenOnly, progress);
 
-  const column = () => destinationColumn();
   const decorateAll = () => {
-    const at = column();
-    for (const row of rows.querySelectorAll("tr[data-href]")) decorate(row, results, at);
+    for (const row of rows.querySelectorAll("tr[data-href]")) decorate(row, results);
   };
   // The table adds and replaces rows as it sorts, filters and scrolls: mark each new one.
   new MutationObserver((records) => {
     if (!results.size) return;
-    const at = column();
     for (const record of records) {
       for (const node of record.addedNodes) {
         if (node.nodeType !== 1) continue;
-        if (node.matches("tr[data-href]")) decorate(node, results, at);
-        for (const row of node.querySelectorAll?.("tr[data-href]") ?? []) decorate(row, results, at);
+        if (node.matches("tr[data-href]")) decorate(node, results);
+        for (const row of node.querySelectorAll?.("tr[data-href]") ?? []) decorate(row, results);
       }
     }
   }).observe(rows, { childList: true, subtree: true });
@@ -175,6 +189,7 @@ export function mount({ getState, flash }) {
     run(checkButton, (settings) => api.startLinkCheck(settings, urls, collected.url), (found) => {
       for (const [url, result] of resultsByUrl(found)) results.set(url, result);
       brokenOnly.hidden = !results.size;
+      view.refresh(); // the Check column's cells, the Broken chip's count; rows marked as they come
       decorateAll();
     });
   });
@@ -187,5 +202,16 @@ export function mount({ getState, flash }) {
     run(qualifyButton, (settings) => api.startProspectBulk(settings, urls), null);
   });
 
-  return { resultFor: (href) => results.get(withoutFragment(href)) ?? null };
+  return {
+    resultFor: (href) => results.get(withoutFragment(href)) ?? null,
+    /** The check's columns for CSV and Copy, once links have been checked. */
+    exportColumns: () =>
+      results.size
+        ? [
+            ["check_result", (link) => resultOf(link)?.result ?? ""],
+            ["check_http_status", (link) => resultOf(link)?.http_status ?? ""],
+            ["check_final_url", (link) => resultOf(link)?.final_url ?? ""],
+          ]
+        : [],
+  };
 }

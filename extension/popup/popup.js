@@ -2,8 +2,8 @@
 import * as api from "../lib/api.js";
 import { ext } from "../lib/browser.js";
 import { csvFileName, linksToCsv, linksToTsv } from "../lib/csv.js";
-import { matchIndex, visibleLinks } from "../lib/filters.js";
-import { assembleFrames, linkPlaces, unreadOrigins } from "../lib/frames.js";
+import { matchIndex } from "../lib/filters.js";
+import { assembleFrames, linkPlaces, servedFits, unreadOrigins, withLiveFacts } from "../lib/frames.js";
 import { injectionErrorExplanation, nonHtmlExplanation, restrictionFor } from "../lib/pageAccess.js";
 import { settingsFrom } from "../lib/settings.js";
 import { STATUS_STYLES, linkStatus } from "../lib/status.js";
@@ -11,10 +11,12 @@ import * as linkChecks from "./linkChecks.js";
 import * as page from "./page.js";
 import * as render from "./render.js";
 import { wireTrackBacklink } from "./trackBacklink.js";
+import { createView } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
-const view = { filter: "all", query: "", column: "index", direction: "asc" };
-let state = null; // {tab, settings, collected, analysis, marks, shown, places}
+let state = null; // {tab, settings, collected, analysis, marks, places}
+let view = null; // view.js: the table, its filters and sort
+let checks = null; // linkChecks.js: each link's check, once "Check links" ran
 
 function showStatus(message, { busy = false, kind = "info" } = {}) {
   $("status").hidden = false;
@@ -27,23 +29,6 @@ function openOptions() {
   ext.runtime.openOptionsPage();
 }
 
-function renderTable() {
-  const { links, counts } = visibleLinks(state.analysis, view);
-  state.shown = links;
-  $("chips").replaceChildren(...render.chips(counts, view.filter, (id) => {
-    view.filter = id;
-    renderTable();
-  }));
-  renderRows(links);
-  $("empty-table").hidden = links.length > 0;
-  for (const th of document.querySelectorAll("th[data-sort]")) {
-    const sorted = th.dataset.sort === view.column;
-    th.setAttribute("aria-sort", sorted ? (view.direction === "asc" ? "ascending" : "descending") : "none");
-  }
-  const total = state.analysis.links.length;
-  $("table-note").textContent = links.length === total ? `${total} links` : `${links.length} of ${total} links shown`;
-}
-
 /** Run fn after the next frame is painted; a timer stands in if frames are paused. */
 function afterPaint(fn) {
   let done = false;
@@ -54,40 +39,6 @@ function afterPaint(fn) {
   };
   requestAnimationFrame(() => setTimeout(run, 0));
   setTimeout(run, 100);
-}
-
-// About two screenfuls of the table (it shows ~14 rows): the first frame lays out no more.
-const FIRST_ROWS = 30;
-const ROWS_PER_TASK = 400;
-let rowsGeneration = 0;
-
-// The first rows go in at once so the table shows immediately; the rest follow in small
-// tasks so a page with thousands of links never freezes the popup.
-function renderRows(links) {
-  const generation = ++rowsGeneration;
-  const tbody = $("link-rows");
-  const chunk = (start, end) => {
-    const fragment = document.createDocumentFragment();
-    for (let i = start; i < end; i++) fragment.append(render.row(links[i], state.marks));
-    return fragment;
-  };
-  tbody.replaceChildren(chunk(0, Math.min(FIRST_ROWS, links.length)));
-  tbody.dataset.complete = String(links.length <= FIRST_ROWS);
-  const next = (start) => {
-    if (generation !== rowsGeneration) return;
-    const end = Math.min(start + ROWS_PER_TASK, links.length);
-    tbody.append(chunk(start, end));
-    if (end < links.length) afterPaint(() => next(end));
-    else tbody.dataset.complete = "true";
-  };
-  // After the first paint, so the visible rows never wait for the hidden ones.
-  if (links.length > FIRST_ROWS) afterPaint(() => next(FIRST_ROWS));
-}
-
-function sortBy(column) {
-  if (view.column === column) view.direction = view.direction === "asc" ? "desc" : "asc";
-  else Object.assign(view, { column, direction: "asc" });
-  renderTable();
 }
 
 /** Where a link of the analysis lives in the tab: {frameId, index, href}. */
@@ -115,13 +66,18 @@ function flash(message, kind) {
 
 function highlightItems() {
   return state.analysis.links
-    .map((link) => ({
-      ...placeOf(link),
-      status: linkStatus(link),
-      statusLabel: STATUS_STYLES[linkStatus(link)]?.label ?? "Link",
-      rel: link.rel_raw ?? "",
-      reasons: link.follow ? "Followed by search engines" : `Not followed: ${link.nofollow_reasons.join("; ")}`,
-    }))
+    .map((link) => {
+      // A link "Check links" found broken is marked as such, whatever its rel says.
+      const broken = checks?.resultFor(link.href ?? "")?.result === "broken";
+      const status = broken ? "broken" : linkStatus(link);
+      return {
+        ...placeOf(link),
+        status,
+        statusLabel: STATUS_STYLES[status]?.label ?? "Link",
+        rel: link.rel_raw ?? "",
+        reasons: link.follow ? "Followed by search engines" : `Not followed: ${link.nofollow_reasons.join("; ")}`,
+      };
+    })
     .filter((item) => item.status !== "other");
 }
 
@@ -129,8 +85,12 @@ async function toggleHighlight(event) {
   const on = event.target.checked;
   try {
     if (on) {
-      const legend = Object.entries(STATUS_STYLES).map(([id, s]) => ({ id, ...s }));
-      await page.highlightOn(state.tab.id, highlightItems(), legend);
+      const items = highlightItems();
+      const shown = new Set(items.map((item) => item.status));
+      const legend = Object.entries(STATUS_STYLES)
+        .filter(([id]) => id !== "broken" || shown.has(id))
+        .map(([id, s]) => ({ id, ...s }));
+      await page.highlightOn(state.tab.id, items, legend);
     } else {
       await page.highlightOff(state.tab.id);
     }
@@ -141,7 +101,8 @@ async function toggleHighlight(event) {
 }
 
 function exportCsv() {
-  const blob = new Blob([linksToCsv(state.shown)], { type: "text/csv;charset=utf-8" });
+  const shown = view.shown();
+  const blob = new Blob([linksToCsv(shown, checks?.exportColumns() ?? [])], { type: "text/csv;charset=utf-8" });
   const url = URL.createObjectURL(blob);
   const a = document.createElement("a");
   a.href = url;
@@ -150,13 +111,14 @@ function exportCsv() {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  flash(`Exported ${state.shown.length} links as CSV.`, "ok");
+  flash(`Exported ${shown.length} links as CSV.`, "ok");
 }
 
 async function copyTable() {
   try {
-    await navigator.clipboard.writeText(linksToTsv(state.shown));
-    flash(`Copied ${state.shown.length} links (paste into a spreadsheet).`, "ok");
+    const shown = view.shown();
+    await navigator.clipboard.writeText(linksToTsv(shown, checks?.exportColumns() ?? []));
+    flash(`Copied ${shown.length} links (paste into a spreadsheet).`, "ok");
   } catch (error) {
     flash(`Could not copy: ${error.message}`, "error");
   }
@@ -175,23 +137,11 @@ async function runAction(button, label, action, describe) {
   }
 }
 
+// A feature module (one file, e.g. a link check) adds its column and chip at import with
+// lib/columns.js addColumn() and lib/filters.js addFilter(), is wired here by one line, as
+// "Track this backlink" is, and calls view.refresh() when its data for the links changes.
 function wireResult() {
-  $("search").addEventListener("input", (event) => {
-    view.query = event.target.value;
-    renderTable();
-  });
-  for (const th of document.querySelectorAll("th[data-sort]")) {
-    th.tabIndex = 0;
-    th.addEventListener("click", () => sortBy(th.dataset.sort));
-    th.addEventListener("keydown", (e) => (e.key === "Enter" || e.key === " ") && sortBy(th.dataset.sort));
-  }
-  $("link-rows").addEventListener("click", (event) => {
-    const tr = event.target.closest("tr[data-index]");
-    if (!tr) return;
-    for (const old of document.querySelectorAll("tr.selected")) old.classList.remove("selected");
-    tr.classList.add("selected");
-    goToLink(state.analysis.links[Number(tr.dataset.index)]);
-  });
+  view = createView({ onLink: goToLink });
   $("highlight-toggle").addEventListener("change", toggleHighlight);
   $("export-csv").addEventListener("click", exportCsv);
   $("copy-table").addEventListener("click", copyTable);
@@ -202,30 +152,28 @@ function wireResult() {
         ? `Added this page to the prospect ${domain}.`
         : `Saved ${domain} as a new prospect.`;
     }));
-  linkChecks.mount({ getState: () => state, flash });
+  checks = linkChecks.mount({ getState: () => ({ ...state, shown: view.shown() }), flash, view });
   wireTrackBacklink($("track-backlink"), state, flash);
 }
 
-function showResult() {
+function showResult({ again = false } = {}) {
   const { analysis, settings } = state;
   $("status").hidden = true;
   $("result").hidden = false;
+  $("page-actions").hidden = false;
   $("banners").replaceChildren(...render.banners(analysis));
   const unread = render.unreadFrames(state.collected, unreadOrigins(state.collected.unread), grantFrames);
   if (unread) $("banners").append(unread);
-  $("summary").replaceChildren(...render.summary(analysis));
   $("matches").replaceChildren(...render.matches(analysis, settings, goToLink, openOptions));
   $("legend").replaceChildren(...render.legend());
-  renderTable();
+  view.show(analysis, state.marks, { keepScroll: again });
 }
-
-/** The served HTML may come this long after the live DOM; later, the table is shown without it. */
-const SERVED_GRACE_MS = 150;
-const later = (ms) => new Promise((resolve) => setTimeout(() => resolve(undefined), ms));
 
 /** The page as the API takes it, from what start.js read in each frame and the served HTML. */
 function pageFrom(results, served) {
   const { top, frames, unread, skipped } = assembleFrames(results);
+  const chars = frames.reduce((sum, f) => sum + (f.html?.length ?? 0), top.html?.length ?? 0);
+  if (served && !servedFits(chars, served.html.length)) served = null;
   return {
     url: top.url,
     html: top.html,
@@ -244,7 +192,7 @@ function pageFrom(results, served) {
 async function reanalyse(collected, note) {
   const analysis = await api.analyze(state.settings, collected);
   Object.assign(state, { collected, analysis, marks: matchIndex(analysis), places: linkPlaces(analysis, collected.frames) });
-  showResult();
+  showResult({ again: true });
   if (note) flash(note, "ok");
 }
 
@@ -265,31 +213,38 @@ async function grantFrames(event) {
   flash("Reading the frames…", "info");
   try {
     const results = await globalThis.linkInspectorStart.read(state.tab.id);
-    const served = { html: state.collected.served_html, headers: state.collected.headers };
-    await reanalyse(pageFrom(results, served.html === null ? null : served), "Read the page again with its frames.");
+    await completeRead(results, globalThis.linkInspectorStart.served);
+    flash("Read the page again with its frames.", "ok");
   } catch (error) {
     flash(`Could not read the page again: ${error.message}`, "error");
   }
 }
 
 /**
- * The served HTML arrived after the table was shown (not in the browser's cache, so fetched):
- * analyse again so each link's origin (html or script) is known.
+ * The second read, once the table is shown: what only the live page's layout tells (which
+ * links the user can see, in every frame) and the HTML the site served (each link's origin),
+ * then the analysis again with both, shown in place. The first answer left without them: the
+ * table does not wait for layout, nor for the served HTML.
  */
-function whenServed(served) {
-  document.body.dataset.origins = "pending";
-  served.then(async (answer) => {
-    if (!answer) {
-      document.body.dataset.origins = "unknown";
-      return;
-    }
-    try {
-      await reanalyse({ ...state.collected, served_html: answer.html, headers: answer.headers });
-      document.body.dataset.origins = "known";
-    } catch {
-      document.body.dataset.origins = "unknown";
-    }
-  });
+async function completeRead(results, served) {
+  document.body.dataset.live = "pending";
+  try {
+    const [live, sent] = await Promise.all([
+      ext.scripting.executeScript({
+        target: { tabId: state.tab.id, allFrames: true },
+        func: () => globalThis.linkInspectorLive?.() ?? null,
+      }),
+      served,
+    ]);
+    performance.mark("link-inspector:live-read");
+    const collected = pageFrom(withLiveFacts(results, live), sent);
+    await reanalyse(collected);
+    document.body.dataset.origins = collected.served_html === null ? "unknown" : "known";
+    document.body.dataset.live = "known";
+    performance.mark("link-inspector:live-shown"); // read by bench/bench_popup.py
+  } catch {
+    document.body.dataset.live = "unknown";
+  }
 }
 
 async function main() {
@@ -310,11 +265,9 @@ async function main() {
   } catch (error) {
     return showStatus(injectionErrorExplanation(tab.url, error), { kind: "blocked" });
   }
-  // Usually here already: the browser's cache answers while the page is read.
-  const served = await Promise.race([start.served, later(SERVED_GRACE_MS)]);
   let collected;
   try {
-    collected = pageFrom(results, served);
+    collected = pageFrom(results, null);
   } catch (error) {
     return showStatus(injectionErrorExplanation(tab.url, error), { kind: "blocked" });
   }
@@ -340,15 +293,11 @@ async function main() {
     return showStatus(message, { kind: "error" });
   }
   performance.mark("link-inspector:analysis-received");
-  state = {
-    tab, settings, collected, analysis,
-    marks: matchIndex(analysis),
-    shown: analysis.links,
-    places: linkPlaces(analysis, collected.frames),
-  };
+  state = { tab, settings, collected, analysis, marks: matchIndex(analysis), places: linkPlaces(analysis, collected.frames) };
   // Asked before the rows are: it then runs before the rest of the rows go in after the paint.
   afterPaint(() => {
     performance.mark("link-inspector:table-painted");
+    document.body.dataset.painted = "true";
     page.highlightState(tab.id).then((answer) => {
       $("highlight-toggle").checked = Boolean(answer?.on);
     }, () => {});
@@ -356,15 +305,17 @@ async function main() {
   wireResult();
   showResult();
   document.body.dataset.ready = "true";
-  document.body.dataset.origins = served ? "known" : "unknown";
+  document.body.dataset.origins = "pending";
   // For bench/bench_popup.py: where the served HTML came from, and the page script's own time.
-  document.body.dataset.servedVia = served?.via ?? (served === undefined ? "late" : "none");
+  start.served.then((served) => {
+    document.body.dataset.servedVia = served?.via ?? "none";
+  });
   const script = results.find((r) => r.frameId === 0)?.result;
   document.body.dataset.collectMs = String(script?.ms ?? "");
   document.body.dataset.collectTimings = (script?.timings ?? []).join(" ");
   performance.mark("link-inspector:table-rendered"); // read by bench/bench_popup.py
   page.reportAnalysis(tab.id, analysis.summary.followed_external);
-  if (served === undefined) whenServed(start.served);
+  afterPaint(() => completeRead(results, start.served));
 }
 
 main().catch((error) => showStatus(`Something went wrong: ${error.message}`, { kind: "error" }));

@@ -1,11 +1,13 @@
 // Pure DOM building for the popup: analysis JSON in, elements out. Text only, never HTML.
+import { columns } from "../lib/columns.js";
 import { el } from "../lib/dom.js";
 import { filters } from "../lib/filters.js";
-import { RISKS, linkRisks, pageRisks, riskSentence, verdictKind, verdictText } from "../lib/risks.js";
+import { pageRisks, riskSentence, riskShort, verdictKind, verdictText } from "../lib/risks.js";
 import { STATUS_STYLES, linkStatus } from "../lib/status.js";
 import { anchorLabel, displayDestination, truncateMiddle } from "../lib/urlDisplay.js";
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+const number = (n) => n.toLocaleString("en-US");
 
 export function banners(analysis) {
   const out = [];
@@ -13,7 +15,7 @@ export function banners(analysis) {
   if (robots.nofollow) {
     const sources = robots.sources.map((s) => `${s.source}: "${s.content}"`).join("; ");
     out.push(
-      el("div", { className: "banner danger", dataset: { banner: "robots-nofollow" } },
+      el("div", { className: "banner danger", dataset: { banner: "robots-nofollow" }, title: sources },
         el("strong", {}, "Every link on this page is nofollow."),
         ` Robots directives tell search engines not to follow any link here (${sources}).`),
     );
@@ -22,10 +24,10 @@ export function banners(analysis) {
   if (risks.length) out.push(riskBanner(analysis, risks));
   for (const warning of analysis.page.warnings) {
     if (robots.nofollow && /nofollow/i.test(warning)) continue; // said above
+    if (risks.includes("robots_txt_disallowed") && /robots\.txt/i.test(warning)) continue;
     if (risks.includes("noindex") && /noindex/i.test(warning)) continue;
     if (risks.includes("canonical_elsewhere") && /canonical/i.test(warning)) continue;
-    if (risks.includes("robots_txt_disallowed") && /robots\.txt/i.test(warning)) continue;
-    out.push(el("div", { className: "banner warn", dataset: { banner: "warning" } }, warning));
+    out.push(el("div", { className: "banner warn", dataset: { banner: "warning" }, title: warning }, warning));
   }
   if (analysis.page.truncated) {
     out.push(el("div", { className: "banner warn" }, "The page has more links than the server's limit; only the first ones are listed."));
@@ -33,7 +35,10 @@ export function banners(analysis) {
   return out;
 }
 
-/** What puts every link of this page at risk, each risk in a plain sentence. */
+/**
+ * What puts every link of this page at risk: one line of short forms, which opens to each
+ * risk's plain sentence (with the robots.txt rule, the canonical URL).
+ */
 function riskBanner(analysis, risks) {
   const items = risks.map((code) => {
     const item = el("li", { dataset: { risk: code } }, riskSentence(code));
@@ -46,8 +51,9 @@ function riskBanner(analysis, risks) {
     }
     return item;
   });
-  return el("div", { className: "banner danger", dataset: { banner: "page-risks" } },
-    el("strong", {}, "Links on this page may not count."), el("ul", { className: "risk-list" }, items));
+  return el("details", { className: "banner danger", dataset: { banner: "page-risks" } },
+    el("summary", {}, el("strong", {}, "Links on this page may not count: "), risks.map(riskShort).join(", ")),
+    el("ul", { className: "risk-list" }, items));
 }
 
 /**
@@ -67,26 +73,32 @@ export function unreadFrames(page, origins, onGrant) {
     }
   }
   if (page.skipped) banner.append(` ${page.skipped} more frame${page.skipped === 1 ? " was" : "s were"} left out (over 100 frames or 8 MB).`);
+  banner.title = banner.textContent;
   return banner;
 }
 
-export function summary(analysis) {
-  const s = analysis.summary;
-  const tiles = [
-    ["total", "Links", s.total],
-    ["internal", "Internal", s.internal],
-    ["external", "External", s.external],
-    ["followed_external", "Followed ext.", s.followed_external],
-    ["nofollow", "Nofollow", s.nofollow],
-    ["sponsored", "Sponsored", s.sponsored],
-    ["ugc", "UGC", s.ugc],
-    ["unique_external_domains", "Ext. domains", s.unique_external_domains],
-  ];
-  return tiles.map(([key, label, value]) =>
-    el("div", { className: `tile tile-${key}`, dataset: { stat: key } },
-      el("span", { className: "tile-value" }, String(value)),
-      el("span", { className: "tile-label" }, label)),
-  );
+/**
+ * The counts across the top, which are the main filters too (so a count and its filter can
+ * never disagree), and the other chips. counts: lib/filters.js countLinks.
+ */
+export function chips(counts, active, onSelect) {
+  const chip = (f) =>
+    el("button", {
+      type: "button",
+      className: `${f.group === "summary" ? "tile" : "chip"}${f.id === active ? " active" : ""}`,
+      title: f.title,
+      dataset: { filter: f.id, ...(f.stat ? { stat: f.stat } : {}) },
+      attrs: { "aria-pressed": String(f.id === active) },
+      onclick: () => onSelect(f.id),
+    },
+    f.group === "summary"
+      ? [el("span", { className: "tile-value" }, number(counts[f.id] ?? 0)), el("span", { className: "tile-label" }, f.label)]
+      : [f.label, el("span", { className: "chip-count" }, number(counts[f.id] ?? 0))]);
+  const shown = filters().filter((f) => !f.optional || counts[f.id] > 0 || f.id === active);
+  return {
+    tiles: shown.filter((f) => f.group === "summary").map(chip),
+    chips: shown.filter((f) => f.group !== "summary").map(chip),
+  };
 }
 
 function matchLinks(analysis, indices, onLinkClick) {
@@ -114,99 +126,98 @@ function verdict(entry) {
   return el("span", { className: `verdict ${verdictKind(entry)}`, title }, verdictText(entry));
 }
 
-const linkCount = (entry) => (entry.linked ? el("span", { className: "match-count" }, plural(entry.links.length, "link")) : null);
+/** One line per site: its verdict in words; it opens to the links (a <details>). */
+function matchCard(analysis, entry, title, dataset, onLinkClick) {
+  const parts = () => [
+    el("span", { className: "match-title", title }, title),
+    entry.linked ? el("span", { className: "match-count" }, plural(entry.links.length, "link")) : null,
+    verdict(entry),
+  ];
+  if (!entry.linked) return el("div", { className: "match-card", dataset }, el("div", { className: "match-head" }, parts()));
+  return el("details", { className: "match-card", dataset }, el("summary", { className: "match-head" }, parts()),
+    matchLinks(analysis, entry.links, onLinkClick));
+}
 
 export function matches(analysis, settings, onLinkClick, onOpenOptions) {
   const out = [];
-  const mine = el("div", { className: "match-card", dataset: { match: "my-site" } },
-    el("div", { className: "match-head" }, el("span", { className: "match-title" }, "Links to your site"),
-      settings.sites.length ? linkCount(analysis.sites) : null,
-      settings.sites.length ? verdict(analysis.sites) : null));
   if (!settings.sites.length) {
-    mine.append(el("p", { className: "hint" }, "Add your sites in ",
-      el("button", { type: "button", className: "linklike", onclick: onOpenOptions }, "Options"),
-      " to see whether this page links to you."));
-  } else if (analysis.sites.linked) {
-    mine.append(matchLinks(analysis, analysis.sites.links, onLinkClick));
+    out.push(el("div", { className: "match-card", dataset: { match: "my-site" } },
+      el("div", { className: "match-head" }, el("span", { className: "match-title" }, "Links to your site"),
+        el("span", { className: "hint" }, "add your sites in ",
+          el("button", { type: "button", className: "linklike", onclick: onOpenOptions }, "Options")))));
+  } else {
+    out.push(matchCard(analysis, analysis.sites, "Links to your site", { match: "my-site" }, onLinkClick));
   }
-  out.push(mine);
+  if (analysis.competitors.length) out.push(el("span", { className: "matches-label" }, "Competitors:"));
   for (const entry of analysis.competitors) {
-    const card = el("div", { className: "match-card competitor", dataset: { match: "competitor", site: entry.site } },
-      el("div", { className: "match-head" }, el("span", { className: "match-title" }, `Competitor ${entry.site}`), linkCount(entry), verdict(entry)));
-    if (entry.linked) card.append(matchLinks(analysis, entry.links, onLinkClick));
-    out.push(card);
+    out.push(matchCard(analysis, entry, entry.site, { match: "competitor", site: entry.site }, onLinkClick));
   }
   return out;
 }
 
-export function chips(counts, active, onSelect) {
-  return filters()
-    .filter((f) => !f.optional || counts[f.id] > 0 || f.id === active)
-    .map((f) =>
-      el("button", {
-        type: "button",
-        className: `chip${f.id === active ? " active" : ""}${f.optional ? " optional" : ""}`,
-        title: f.title,
-        dataset: { filter: f.id },
-        attrs: { "aria-pressed": String(f.id === active) },
-        onclick: () => onSelect(f.id),
-      }, f.label, el("span", { className: "chip-count" }, String(counts[f.id] ?? 0))),
-    );
-}
-
 export function legend() {
-  return Object.entries(STATUS_STYLES).map(([id, style]) =>
+  // "Broken" marks links on the page only after a check; the table has its own Check column.
+  return Object.entries(STATUS_STYLES).filter(([id]) => id !== "broken").map(([id, style]) =>
     el("span", { className: "legend-item" }, el("span", { className: `swatch ${id}` }), style.label),
   );
 }
 
-function relBadges(link) {
-  if (link.rel.length === 0) return el("span", { className: "muted" }, "—");
-  return link.rel.map((token) => {
-    const known = ["nofollow", "sponsored", "ugc", "noopener", "noreferrer", "external"].includes(token);
-    return el("span", { className: `badge rel-${known ? token : "other"}` }, truncateMiddle(token, 24));
-  });
+/** The links view's header: every column of lib/columns.js, sortable. */
+export function linkHeader(sort) {
+  return columns().map((c) => ({
+    id: c.id, label: c.label, title: c.title, width: c.width, className: c.className, sortable: Boolean(c.sortKey),
+    sorted: sort.column === c.id ? (sort.direction === "asc" ? "ascending" : "descending") : "none",
+  }));
 }
 
-function statusCell(link) {
-  const status = linkStatus(link);
-  const label = link.kind === "other" ? "not a web link" : link.follow ? "Followed" : "Nofollow";
-  return el("span", { className: `status ${status}`, title: link.nofollow_reasons.join("\n") || undefined },
-    el("span", { className: `dot ${status}` }), label);
-}
-
-/** What search engines may not count about this link, and where it lives (frame, shadow tree). */
-function riskCell(link, pageCodes) {
-  const own = linkRisks(link, pageCodes);
-  const marks = own.map((code) =>
-    el("span", { className: `badge risk risk-${code}`, title: riskSentence(code), dataset: { risk: code } }, RISKS[code]?.label ?? code));
-  if (link.shadow) marks.push(el("span", { className: "badge where", title: "Inside a shadow tree (a web component)", dataset: { where: "shadow" } }, "shadow"));
-  if (link.frame_url && !own.includes("in_frame")) {
-    marks.push(el("span", { className: "badge where", title: `In the frame ${link.frame_url}`, dataset: { where: "frame" } }, "frame"));
+/** One table row; data-href, data-follow and data-index are what tests and users rely on. */
+export function linkRow(link, context) {
+  const tr = el("tr", { className: "link", dataset: { href: link.href, follow: String(link.follow), index: String(link.index) } });
+  for (const column of columns()) {
+    const td = el("td", { className: column.className }, column.cell(link, context));
+    const tip = column.tip ? column.tip(link, context) : td.textContent;
+    if (tip) td.title = tip;
+    tr.append(td);
   }
-  return marks;
+  return tr;
 }
 
-/** One table row; data-href and data-follow are what tests and users rely on. */
-export function row(link, marks) {
-  const { label, kind } = anchorLabel(link);
-  const { host, path } = displayDestination(link);
-  const tr = el("tr", { dataset: { href: link.href, follow: String(link.follow), index: String(link.index) }, title: link.href });
-  tr.append(
-    el("td", { className: "num" }, String(link.index + 1)),
-    el("td", { className: "anchor" },
-      kind === "image" ? el("span", { className: "badge img" }, "img") : null,
-      el("span", { className: kind === "empty" ? "muted" : "" }, truncateMiddle(label, 80)),
-      marks.mySite.has(link.index) ? el("span", { className: "badge mine" }, "my site") : null,
-      marks.competitors.has(link.index) ? el("span", { className: "badge rival" }, "competitor") : null),
-    el("td", { className: "dest" }, el("span", { className: "host" }, host), el("span", { className: "path" }, truncateMiddle(path, 70))),
-    el("td", { className: "rel" }, relBadges(link)),
-    el("td", {}, statusCell(link)),
-    el("td", { className: "pos" }, link.position ?? ""),
-    el("td", { className: "risks", title: link.frame_url ? `In the frame ${link.frame_url}` : undefined }, riskCell(link, marks.pageRisks)),
-    el("td", { className: "warn" }, link.warnings.length
-      ? el("span", { className: "warn-mark", title: link.warnings.join("\n") }, link.warnings.length > 1 ? `⚠ ${link.warnings.length} warnings` : `⚠ ${link.warnings[0]}`)
-      : null),
-  );
-  return tr;
+const DOMAIN_HEADER = [
+  { id: "domain", label: "Domain", title: "The linked site (registrable domain)", width: "auto" },
+  { id: "count", label: "Links", title: "Links to it", width: "58px", className: "num" },
+  { id: "followed", label: "Followed", title: "Followed links to it", width: "74px", className: "num" },
+  { id: "nofollow", label: "Nofollow", title: "Links to it search engines do not follow", width: "74px", className: "num" },
+  { id: "anchor", label: "First anchor", title: "The anchor of its first link on the page", width: "auto" },
+];
+
+/** The by-domain view's header. */
+export function domainHeader(sort) {
+  return DOMAIN_HEADER.map((c) => ({
+    ...c, sortable: true, sorted: sort.column === c.id ? (sort.direction === "asc" ? "ascending" : "descending") : "none",
+  }));
+}
+
+/** A domain's row: it opens to its links (aria-expanded). */
+export function domainRow(group, expanded) {
+  const cells = [
+    el("td", { title: group.domain }, el("span", { className: "disclosure", attrs: { "aria-hidden": "true" } }, expanded ? "▾" : "▸"), " ", group.domain),
+    el("td", { className: "num" }, number(group.count)),
+    el("td", { className: "num" }, number(group.followed)),
+    el("td", { className: "num" }, number(group.nofollow)),
+    el("td", { title: group.anchor }, group.anchor),
+  ];
+  return el("tr", { className: `domain ${group.kind}`, dataset: { domain: group.domain, links: String(group.count) }, attrs: { "aria-expanded": String(expanded) } }, cells);
+}
+
+/** A link under its domain: anchor, status and destination in the domain view's columns. */
+export function domainLinkRow(link) {
+  const status = linkStatus(link);
+  const { label } = anchorLabel(link);
+  const { path } = displayDestination(link);
+  return el("tr", { className: "sub", dataset: { href: link.href, follow: String(link.follow), index: String(link.index) } },
+    el("td", { title: label }, el("span", { className: "indent" }, "↳ "), label),
+    el("td", { className: "num muted" }, `#${link.index + 1}`),
+    el("td", { colSpan: 2, title: link.follow ? "Followed" : `Not followed: ${link.nofollow_reasons.join("; ")}` },
+      el("span", { className: `status ${status}` }, el("span", { className: `dot ${status}` }), link.kind === "other" ? "Not web" : link.follow ? "Followed" : "Nofollow")),
+    el("td", { className: "dest", title: link.href }, el("span", { className: "path" }, path)));
 }

@@ -3,6 +3,7 @@
 // "Not checked" (cron would otherwise be the first to look).
 import * as api from "../lib/api.js";
 import { el } from "../lib/dom.js";
+import { riskShort } from "../lib/risks.js";
 
 /** My sites this page links to, in the order of Options: [{site, followed}]. */
 export function linkedSites(analysis) {
@@ -11,18 +12,8 @@ export function linkedSites(analysis) {
     .map((match) => ({ site: match.site, followed: Boolean(match.followed) }));
 }
 
-// Why a live link may still not count; the dashboard's words (server/dashboard/display.py).
-const RISK_WORDS = {
-  robots_txt_disallowed: "blocked by robots.txt",
-  noindex: "noindex page",
-  canonical_elsewhere: "canonical is another URL",
-  in_frame: "inside a frame",
-  hidden: "hidden",
-  script_only: "added by script",
-};
-
 function atRisk(check) {
-  const risks = (check.risks ?? []).map((code) => RISK_WORDS[code] ?? code);
+  const risks = (check.risks ?? []).map(riskShort);
   return risks.length ? `, but at risk: ${risks.join(", ")}` : "";
 }
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
 import ada_url
 from flask import Request, current_app
 
-from server.analysis import Analysis, FrameDocument, InvalidSite
+from server.analysis import Analysis, FrameDocument, InvalidSite, Link
 from server.api.robots_txt import robots_txt_alongside
 from server.bounded import analyze  # the engine in a child process, within its budget
 from server.errors import ApiError
@@ -33,6 +34,8 @@ class PageRequest:
     served_html: str | None = None
     live_links: tuple[tuple[str, bool], ...] | None = None
     frames: tuple[FrameDocument, ...] = ()
+    # The answer's links as arrays of these fields (see link_fields), or None: objects.
+    link_fields: tuple[str, ...] | None = None
 
 
 def read_json_object(request: Request) -> dict[str, Any]:
@@ -202,7 +205,29 @@ def read_page_request(request: Request) -> PageRequest:
         served_html=_optional_html(data.get("served_html"), "served_html"),
         live_links=_live_links(data.get("live_links")),
         frames=_frames(data.get("frames")),
+        link_fields=link_fields(data.get("link_fields")),
     )
+
+
+# Every field a link has, in the order of its JSON object.
+LINK_FIELDS = tuple(field.name for field in dataclasses.fields(Link))
+MAX_LINK_FIELDS = 100
+
+
+def link_fields(value: Any) -> tuple[str, ...] | None:
+    """`link_fields`: the link fields a client wants, as arrays in that order (a smaller,
+    faster answer for thousands of links). Names this server does not know are left out, so a
+    newer client still works with it; the answer says which fields it holds."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ApiError(400, "invalid_link_fields", "'link_fields' must be a list of field names.")
+    if len(value) > MAX_LINK_FIELDS:
+        raise ApiError(
+            400, "invalid_link_fields", f"'link_fields' takes at most {MAX_LINK_FIELDS} names."
+        )
+    known = set(LINK_FIELDS)
+    return tuple(dict.fromkeys(v for v in value if v in known))
 
 
 def analyze_page_request(page: PageRequest) -> Analysis:

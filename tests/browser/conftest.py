@@ -59,6 +59,7 @@ def page_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoopbackSe
     root = tmp_path_factory.mktemp("pages") / "pages"
     shutil.copytree(PAGES, root)
     (root / "many-links.html").write_text(many_links_page(1000), encoding="utf-8")
+    (root / "dense.html").write_text(many_links_page(5000), encoding="utf-8")
     handler = functools.partial(QuietHandler, directory=str(root))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     serve_in_thread(server)

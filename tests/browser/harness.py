@@ -11,6 +11,7 @@ import io
 import json
 import shutil
 import threading
+import time
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
@@ -143,15 +144,26 @@ class Browser:
         assert isinstance(tab_id, int), f"no tab with url {url}"
         return tab_id
 
-    def popup(self, page: Page, *, expect_table: bool = True) -> Page:
-        """Open the popup page in a tab, analysing `page`'s tab; wait until it settles."""
-        popup = self.open(self.extension_url(f"popup/popup.html?tabId={self.tab_id(page.url)}"))
+    def popup(
+        self, page: Page, *, expect_table: bool = True, size: tuple[int, int] | None = None
+    ) -> Page:
+        """Open the popup page in a tab, analysing `page`'s tab; wait until it settles.
+        size: the tab's viewport, e.g. (800, 600), a browser popup's largest."""
+        popup = self.context.new_page()
+        if size:
+            popup.set_viewport_size({"width": size[0], "height": size[1]})
+        popup.goto(self.extension_url(f"popup/popup.html?tabId={self.tab_id(page.url)}"))
         popup.wait_for_selector(
             "body[data-ready=true] #link-rows[data-complete=true], .state.error, .state.blocked",
             state="attached",
         )
         if expect_table and popup.get_attribute("body", "data-ready") != "true":
             raise AssertionError(f"the popup shows no table: {popup.inner_text('#status')!r}")
+        if expect_table:
+            # The table shows first; the second read (visibility, served HTML) follows at once.
+            popup.wait_for_selector(
+                "body[data-live=known], body[data-live=unknown]", state="attached"
+            )
         return popup
 
     def options(self) -> Page:
@@ -170,3 +182,49 @@ def save_options(
     page.click("#save")
     page.wait_for_selector("#save-result.ok")
     return page
+
+
+# Every row of the windowed table, reached the way a user does: scrolling its one scroll
+# container from the top to the bottom, a screenful at a time.
+ALL_ROWS = """async () => {
+  const scroller = document.getElementById("table-scroll");
+  const frame = () =>
+    new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  const rows = new Map();
+  scroller.scrollTop = 0;
+  for (;;) {
+    await frame();
+    for (const tr of document.querySelectorAll("#link-rows tr[data-position]")) {
+      const d = tr.dataset;
+      rows.set(Number(d.position), { href: d.href ?? null, follow: d.follow ?? null,
+        index: d.index ?? null, domain: d.domain ?? null, links: d.links ?? null });
+    }
+    if (scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 1) break;
+    scroller.scrollTop += Math.max(24, scroller.clientHeight - 48);
+  }
+  scroller.scrollTop = 0;
+  await frame();
+  return [...rows.keys()].sort((a, b) => a - b).map((position) => rows.get(position));
+}"""
+
+
+def all_rows(popup: Page) -> list[dict[str, Any]]:
+    """Every row of the table in order, as scrolling reaches them: {href, follow, index, ...}."""
+    rows: list[dict[str, Any]] = popup.evaluate(ALL_ROWS)
+    return rows
+
+
+def table_rows(popup: Page) -> list[list[str]]:
+    """Every link row as [href, follow], in the table's order."""
+    return [[r["href"], r["follow"]] for r in all_rows(popup) if r["href"] is not None]
+
+
+def wait_until(page: Page, expression: str, timeout_s: float = 10.0) -> None:
+    """Poll `expression` in an extension page until it is true. Playwright's
+    wait_for_function evaluates its predicate with eval() when it has to poll, which an
+    extension page's CSP refuses; one evaluate() at a time is allowed."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(f"() => Boolean({expression})"):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_s} s: {expression}")
+        time.sleep(0.05)

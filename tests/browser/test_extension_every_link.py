@@ -11,7 +11,7 @@ from typing import Any
 
 from playwright.sync_api import Frame, Page
 
-from tests.browser.harness import PAGES, Browser, LoopbackServer, serve_in_thread
+from tests.browser.harness import PAGES, Browser, LoopbackServer, serve_in_thread, table_rows
 
 # Chromium's own view of a document (see the file).
 CHROMIUM_VIEW = (Path(__file__).parent / "chromium_links.js").read_text(encoding="utf-8")
@@ -182,10 +182,7 @@ SCRIPT_MADE = {
 
 
 def rows(popup: Page) -> list[str]:
-    hrefs: list[str] = popup.eval_on_selector_all(
-        "#link-rows tr", "rows => rows.map(r => r.dataset.href)"
-    )
-    return hrefs
+    return [href for href, _ in table_rows(popup)]
 
 
 def test_the_answer_lists_every_link_once_with_where_it_lives_and_what_a_crawler_sees(
@@ -196,10 +193,21 @@ def test_the_answer_lists_every_link_once_with_where_it_lives_and_what_a_crawler
     artifacts: Path,
 ) -> None:
     page = open_every_link_page(ext, page_server, unread_server)
-    with ext.context.expect_event("response", lambda r: r.url.endswith("/api/v1/analyze")) as got:
-        popup = ext.popup(page)
-    answer = got.value.json()
-    links = answer["links"]
+    answers: list[Any] = []
+    listen = lambda r: r.url.endswith("/api/v1/analyze") and answers.append(r)  # noqa: E731
+    ext.context.on("response", listen)
+    popup = ext.popup(page)
+    ext.context.remove_listener("response", listen)
+    # The first answer comes before layout is read; the one the popup ends with has it all.
+    assert len(answers) == 2
+    assert all(
+        link[answers[0].json()["link_fields"].index("hidden")] is None
+        for link in answers[0].json()["links"]
+    )
+    assert popup.get_attribute("body", "data-live") == "known"
+    answer = answers[-1].json()
+    # The popup asks for its fields as arrays (the API's link_fields): objects again.
+    links = [dict(zip(answer["link_fields"], row, strict=True)) for row in answer["links"]]
     documents = [
         page,
         frame_by_url(page, lambda u: u.endswith("/every-link/frame.html")),
@@ -243,16 +251,35 @@ def test_the_answer_lists_every_link_once_with_where_it_lives_and_what_a_crawler
     assert dsd_closed["rel"] == ["sponsored,nofollow"]
     assert "rel=sponsored" in dsd_closed["nofollow_reasons"]
 
+    # The popup says it once for the page, in words, and in the verdict for my site.
+    banner = popup.locator("[data-banner=page-risks]")
+    assert banner.inner_text().startswith("Links on this page may not count: blocked by robots.txt")
+    banner.locator("summary").click()
+    assert "robots.txt blocks Googlebot from this page: Google cannot crawl it" in (
+        banner.inner_text()
+    )
+    assert f"(Disallow: /every-link/ in {page_server.url}/robots.txt)" in banner.inner_text()
+    mine = popup.locator("[data-match=my-site] .verdict")
+    assert mine.inner_text() == "Yes · followed · at risk: blocked by robots.txt"
+    assert "robots.txt blocks Googlebot" in (mine.get_attribute("title") or "")
+    # The page's rows do not repeat the page's risk; a frame's rows say their document's.
+    frame_rows = [f"[data-href='{x['href']}']" for x in links if x["frame"] is not None]
+    page_rows = "#link-rows tr" + "".join(f":not({row})" for row in frame_rows)
+    assert popup.locator(f"{page_rows} [data-risk=robots_txt_disallowed]").count() == 0
+    framed = popup.locator("tr[data-href='https://base.example/dir/page'] [data-risk]")
+    assert framed.all_inner_texts() == ["robots.txt", "frame"]
+
     # The popup lists exactly these links, and marks risks, frames and shadow trees.
     assert rows(popup) == [x["href"] for x in links]
     hidden_row = popup.locator("tr[data-href='https://hidden.example/opacity']")
-    assert hidden_row.locator("[data-risk=hidden]").inner_text() == "Hidden"
-    assert "hidden from visitors" in hidden_row.locator("[data-risk=hidden]").get_attribute("title")
+    assert hidden_row.locator("[data-risk=hidden]").inner_text() == "hidden"
+    assert "hidden from visitors" in hidden_row.locator("td.risks").get_attribute("title")
     shadow_row = popup.locator("tr[data-href='https://nested.example/inner']")
     assert shadow_row.locator("[data-where=shadow]").count() == 1
-    assert shadow_row.locator("[data-risk=script_only]").inner_text() == "Added by script"
+    assert shadow_row.locator("[data-risk=script_only]").inner_text() == "script"
+    assert "added by JavaScript" in shadow_row.locator("td.risks").get_attribute("title")
     frame_row = popup.locator("tr[data-href='https://base.example/dir/page']")
-    assert frame_row.locator("[data-risk=in_frame]").inner_text() == "In frame"
+    assert frame_row.locator("[data-risk=in_frame]").inner_text() == "frame"
     popup.click("[data-filter='risk:hidden']")
     assert sorted(rows(popup)) == sorted(x["href"] for x in links if x["hidden"])
     assert popup.text_content("[data-filter='risk:hidden'] .chip-count") == str(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
-from tests.browser.harness import Browser, LoopbackServer
+from tests.browser.harness import Browser, LoopbackServer, wait_until
 
 # The Okabe-Ito colours of lib/status.js, as getComputedStyle reports them.
 FOLLOWED = "rgb(0, 114, 178)"
@@ -87,6 +87,6 @@ def test_reopened_popup_knows_the_highlight_is_on(
     page.wait_for_selector("link-inspector-overlay", state="attached")
     first.close()
     second = ext.popup(page)
-    second.wait_for_function("document.getElementById('highlight-toggle').checked")
+    wait_until(second, "document.getElementById('highlight-toggle').checked")
     second.uncheck("#highlight-toggle")
     page.wait_for_selector("link-inspector-overlay", state="detached")

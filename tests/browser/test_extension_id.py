@@ -14,7 +14,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Playwright
 
-from tests.browser.harness import CHROMIUM_ARGS, EXTENSION, ROOT, Browser, service_worker
+from tests.browser.harness import (
+    CHROMIUM_ARGS,
+    EXTENSION,
+    ROOT,
+    Browser,
+    service_worker,
+    wait_until,
+)
 
 DOCUMENTED_ID = "iefdkgbkpclpiiaafcnjncgpojdmiidm"
 
@@ -89,7 +96,7 @@ def test_the_packaged_extension_runs_its_options_and_popup_without_errors(
     options = from_the_zip.context.new_page()
     options.on("pageerror", lambda error: errors.append(str(error)))
     options.goto(from_the_zip.extension_url("options/options.html"))
-    options.wait_for_function("document.querySelector('#server-url').value !== ''")
+    wait_until(options, "document.querySelector('#server-url').value !== ''")
     assert options.input_value("#server-url") == "http://127.0.0.1:8750"
     # The popup pointed at the options tab: every module loads, and it explains that
     # extension pages cannot be inspected.

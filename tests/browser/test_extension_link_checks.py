@@ -126,6 +126,24 @@ def test_check_links_marks_each_row_and_filters_the_broken_ones(
     popup.click('th[data-sort="destination"]')
     assert row(popup, "/missing/old-guide") == ("broken", "Broken 404")
 
+    # The export carries each link's check; "Highlight on page" marks the broken links.
+    popup.uncheck("#broken-only")
+    with popup.expect_download() as download:
+        popup.click("#export-csv")
+    lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    assert header[-3:] == ["check_result", "check_http_status", "check_final_url"]
+    checked = {line.split(",")[3]: line.split(",")[-3:-1] for line in lines[1:]}
+    assert checked[web.hosts[1].url("/missing/old-guide")] == ["broken", "404"]
+    assert checked["mailto:editor@blog.example"] == ["", ""]
+    popup.check("#highlight-toggle")
+    outlines = page.eval_on_selector_all(
+        "a[href]", "links => Object.fromEntries(links.map(a => [a.href, a.style.outline]))"
+    )
+    assert "ridge" in outlines[web.hosts[1].url("/missing/old-guide")]
+    assert "ridge" not in outlines[web.hosts[1].url("/ok/fine")]
+    popup.uncheck("#highlight-toggle")
+
 
 def test_qualify_as_prospects_sends_the_links_in_the_filter(
     pointed: Browser, web: SimulatedWeb

@@ -16,6 +16,7 @@ from tests.browser.harness import (
     Browser,
     LoopbackServer,
     save_options,
+    wait_until,
 )
 
 
@@ -55,7 +56,7 @@ def test_settings_persist_across_reload(
         ["rival.example"],
     )
     page.reload()
-    page.wait_for_function("document.getElementById('server-url').value !== ''")
+    wait_until(page, "document.getElementById('server-url').value !== ''")
     assert page.input_value("#server-url") == api_server.url  # trailing slash dropped
     assert page.input_value("#api-token") == "another-token"
     assert page.input_value("#sites") == "a.example\nb.example/blog/"

@@ -9,7 +9,14 @@ from typing import Any
 
 from playwright.sync_api import Page
 
-from tests.browser.harness import API_TOKEN, COMPETITORS, MY_SITES, Browser, LoopbackServer
+from tests.browser.harness import (
+    API_TOKEN,
+    COMPETITORS,
+    MY_SITES,
+    Browser,
+    LoopbackServer,
+    table_rows,
+)
 
 
 def api_analysis(api_server: LoopbackServer, page: Page) -> dict[str, Any]:
@@ -28,12 +35,6 @@ def api_analysis(api_server: LoopbackServer, page: Page) -> dict[str, Any]:
     with urllib.request.urlopen(request, timeout=10) as response:
         result: dict[str, Any] = json.load(response)
     return result
-
-
-def table_rows(popup: Page) -> list[tuple[str, str]]:
-    return popup.eval_on_selector_all(
-        "#link-rows tr", "rows => rows.map(r => [r.dataset.href, r.dataset.follow])"
-    )
 
 
 def test_table_lists_the_same_links_as_the_api_in_page_order(
@@ -79,6 +80,8 @@ def test_my_site_and_competitor_cards_say_yes_or_no_with_the_links(
     mine = popup.locator("[data-match=my-site]")
     assert mine.locator(".verdict").inner_text() == "Yes · followed"
     assert mine.locator(".match-count").inner_text() == "1 link"
+    assert "my-site.example/trowels/" not in mine.inner_text()  # one line until opened
+    mine.locator("summary").click()
     assert "my-site.example/trowels/" in mine.inner_text()
     rival = popup.locator("[data-match=competitor][data-site='rival.example']")
     assert rival.locator(".verdict").inner_text() == "Yes · nofollow only"
@@ -116,7 +119,7 @@ def test_filter_chips_and_search_narrow_the_table(
         "https://my-site.example/trowels/",
         "https://images.example/gallery",  # its image's alt says "Trowel gallery"
     ]
-    assert popup.text_content("[data-filter=all] .chip-count") == "3"
+    assert popup.text_content("[data-filter=all] .tile-value") == "3"
 
 
 def test_sorting_by_destination_then_reversing(ext: Browser, page_server: LoopbackServer) -> None:

@@ -132,8 +132,13 @@ async function readPopup(popup) {
   await until("the popup to settle", () =>
     popup.evaluate(() => document.body.dataset.ready === "true" || Boolean(document.querySelector(".state.error, .state.blocked"))),
   );
+  // The second read (what the page's layout tells) follows the table.
+  await until("the live page's facts", () =>
+    popup.evaluate(() => document.body.dataset.ready !== "true" || ["known", "unknown"].includes(document.body.dataset.live)),
+  );
   return popup.evaluate(() => ({
     ready: document.body.dataset.ready === "true",
+    live: document.body.dataset.live ?? null,
     status: document.getElementById("status-text").textContent,
     rows: [...document.querySelectorAll("#link-rows tr")].map((r) => [r.dataset.href, r.dataset.follow]),
     total: document.querySelector("[data-stat=total] .tile-value")?.textContent ?? null,
@@ -158,6 +163,27 @@ async function toggleHighlight(popup, page, wanted) {
     const trace = await highlightTrace(page);
     return (trace.overlay > 0) === wanted ? trace : null;
   });
+}
+
+/**
+ * The frame on another site: the popup says it was not read; its button asks for that site
+ * (prompts are off by pref, the user-input rule is not: a click) and reads the page again.
+ */
+async function grantFrames(popup) {
+  const seen = () =>
+    popup.evaluate(() => ({
+      banner: document.querySelector("[data-banner=unread-frames]")?.textContent ?? null,
+      rows: [...document.querySelectorAll("#link-rows tr")].map((r) => r.dataset.href),
+    }));
+  const before = await seen();
+  if (!before.banner) return { before, after: null, permissions: null };
+  await popup.click("#grant-frames");
+  const after = await until("the frame's links after the grant", async () => {
+    const now = await seen();
+    return now.rows.some((href) => href?.endsWith("/from-frame")) ? now : null;
+  });
+  const permissions = await popup.evaluate(() => browser.permissions.getAll());
+  return { before, after, permissions };
 }
 
 /** The shipped manifest (no host permissions): pressing Save must obtain the server's origin. */
@@ -203,6 +229,8 @@ async function run(browser) {
   }
   const highlightOff = shown.ready ? await toggleHighlight(popup, page, false) : null;
   mark("highlight toggled");
+  const grant = shown.ready ? await grantFrames(popup) : null;
+  mark("frames granted");
 
   const pageState = { url: page.url(), html: await page.evaluate(() => document.documentElement.outerHTML) };
   const shipped = await shippedManifestGrant(browser, installedId);
@@ -216,6 +244,7 @@ async function run(browser) {
     popup: shown,
     badge,
     highlight: { on: highlightOn, off: highlightOff },
+    grant,
     page: pageState,
     shipped,
   };

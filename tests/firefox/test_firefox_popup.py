@@ -59,6 +59,8 @@ def test_popup_table_equals_the_api_answer_for_the_live_page(
 ) -> None:
     popup = firefox_run["popup"]
     assert popup["ready"], f"popup did not show a table: {popup['status']}"
+    # Firefox ran the second read too: the page's layout told which links can be seen.
+    assert popup["live"] == "known"
     expected = api_analysis(api_url, firefox_run["page"])
     # The page's outerHTML has no shadow root: the popup lists the closed root's link besides.
     assert [row for row in popup["rows"] if "shadow.example" not in row[0]] == [
@@ -136,3 +138,17 @@ def test_shipped_manifest_gets_the_server_origin_when_options_are_saved(
     assert shipped["permissions"]["origins"] == ["http://127.0.0.1/*"]
     assert shipped["connection"]["kind"] == "result ok", shipped["connection"]["text"]
     assert shipped["stored"]["serverUrl"] == api_url
+
+
+def test_a_frame_on_another_site_is_read_once_the_user_allows_that_site(
+    firefox_run: dict[str, Any], api_url: str
+) -> None:
+    grant = firefox_run["grant"]
+    assert grant is not None
+    assert "1 frame was not read (localhost)" in (grant["before"]["banner"] or "")
+    assert not any(href and href.endswith("/from-frame") for href in grant["before"]["rows"])
+    assert grant["after"] is not None, "the frame's links never came"
+    assert grant["after"]["banner"] is None
+    port = firefox_run["page"]["url"].split(":")[2].split("/")[0]
+    assert f"http://localhost:{port}/from-frame" in grant["after"]["rows"]
+    assert "http://localhost/*" in grant["permissions"]["origins"]
