@@ -294,7 +294,17 @@ class Renderer:
         if "exceptionDetails" in answer:
             raise RenderError("failed", "reading the rendered page failed")
         value = answer["result"]["value"]
-        links = tuple((str(e["href"]), bool(e["hidden"])) for e in json.loads(value["live_links"]))
+        live = value.get("live_links")
+        if live is None:
+            # The extension reads in two steps (the popup shows the table in between): the
+            # links' hrefs and visibility come from the second, linkInspectorLive().
+            second = await cdp.send(
+                "Runtime.evaluate", {"expression": "globalThis.linkInspectorLive()", **where}
+            )
+            live = ((second.get("result") or {}).get("value") or {}).get("live_links")
+        if not isinstance(live, str):
+            raise RenderError("failed", "reading the rendered page's links failed")
+        links = tuple((str(e["href"]), bool(e["hidden"])) for e in json.loads(live))
         return RenderedPage(
             url=str(value.get("url") or url),
             html=str(value["html"]),
