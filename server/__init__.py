@@ -25,7 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         json_provider,
         rate_limit,
     )
-    from server.api import analyze, backlinks, openapi, prospects
+    from server.api import analyze, backlinks, monitoring, openapi, prospects
     from server.api import jobs as jobs_api
     from server.store import db
 
@@ -56,6 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(openapi.bp)
     app.register_blueprint(prospects.bp)
     app.register_blueprint(backlinks.bp)
+    app.register_blueprint(monitoring.bp)
     app.register_blueprint(jobs_api.bp)
     dashboard.init_app(app)
     return app

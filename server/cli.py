@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -12,9 +13,10 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from server.monitor import check_backlink, private_fetch_allowed
+from server.monitor import check_now, monitor_settings
 from server.store import db
-from server.store.backlinks import due_backlink_ids, get_backlink, record_check
+from server.store.backlinks import due_backlink_ids, get_backlink
+from server.store.models import Backlink, BacklinkCheck
 
 db_cli = AppGroup("db", help="The database schema (Alembic migrations).")
 
@@ -57,34 +59,52 @@ class Change:
     detail: str
     risks_before: tuple[str, ...] = ()
     risks_after: tuple[str, ...] = ()
+    pending: str | None = None  # bad news seen, waiting for its re-check
 
 
 def _recheck_one(app: Flask, backlink_id: int) -> Change | None:
-    """Check one backlink in a session of its own; the change it made, if any."""
+    """Check one backlink (sessions of its own); the change it made, if any."""
     with db.session_scope(app) as session:
         backlink = get_backlink(session, backlink_id)
         if backlink is None:  # deleted meanwhile
             return None
-        source_url, target, before = backlink.source_url, backlink.target, backlink.last_result
-        risks_before = tuple(backlink.last_risks or ())
-    outcome = check_backlink(
-        source_url,
-        target,
-        allow_private=private_fetch_allowed(app.config),
-        max_links=int(app.config["MAX_LINKS"]),
-        robots_txt=bool(app.config["ROBOTS_TXT"]),
-    )
+        before, risks_before = backlink.last_result, tuple(backlink.last_risks or ())
+    check_id = check_now(app, backlink_id, trigger="recheck")
+    if check_id is None:
+        return None
     with db.session_scope(app) as session:
-        backlink = get_backlink(session, backlink_id)
-        if backlink is None:
+        check = session.get(BacklinkCheck, check_id)
+        backlink = session.get(Backlink, backlink_id)
+        if check is None or backlink is None:
             return None
-        record_check(session, backlink, outcome)
-    detail = ", ".join(outcome.reasons + outcome.risks) or (
-        f"{outcome.error_code}: {outcome.error_message}" if outcome.error_code else ""
-    )
-    return Change(
-        backlink_id, source_url, target, before, outcome.result, detail, risks_before, outcome.risks
-    )
+        # A link that became nofollow has of course changed rel: said once.
+        drift = [d for d in check.drift if not (d == "rel_changed" and check.reasons)]
+        detail = ", ".join(check.reasons + check.risks + [f"drift: {d}" for d in drift]) or (
+            f"{check.error_code}: {check.error_message}" if check.error_code else ""
+        )
+        if check.confirmation == "pending":
+            # Bad news waits for its re-check: nothing changed yet.
+            return Change(
+                backlink_id,
+                backlink.source_url,
+                backlink.target,
+                before,
+                before or check.result,
+                detail,
+                risks_before,
+                risks_before,
+                pending=check.result,
+            )
+        return Change(
+            backlink_id,
+            backlink.source_url,
+            backlink.target,
+            before,
+            check.result,
+            detail,
+            risks_before,
+            tuple(check.risks or ()),
+        )
 
 
 def change_kind(
@@ -122,7 +142,14 @@ _REPORTED = ("lost", "became nofollow", "at risk", "no longer at risk", "recover
 )
 @click.option("--all", "check_all", is_flag=True, help="Recheck every backlink.")
 @click.option("--concurrency", type=click.IntRange(1, 32), default=4, show_default=True)
-def recheck_command(older_than: float, check_all: bool, concurrency: int) -> None:
+@click.option(
+    "--wait/--no-wait",
+    default=True,
+    show_default=True,
+    help="Wait LINKINSPECTOR_MONITOR_CONFIRM_SECONDS and re-check bad news before it counts "
+    "(--no-wait leaves the re-checks to the next run or a worker).",
+)
+def recheck_command(older_than: float, check_all: bool, concurrency: int, wait: bool) -> None:
     """Fetch the source page of every due backlink and record what changed."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     with db.session_scope(app) as session:
@@ -130,16 +157,20 @@ def recheck_command(older_than: float, check_all: bool, concurrency: int) -> Non
     if not ids:
         click.echo("No backlink is due for a check.")
         return
-    results: list[Change] = []
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        futures = [pool.submit(_recheck_one, app, i) for i in ids]
-        done = as_completed(futures)
-        if sys.stdout.isatty():  # a progress bar on a terminal only, never in logs
-            with click.progressbar(done, length=len(ids), label="Checking backlinks") as bar:
-                results = [c for f in bar if (c := f.result()) is not None]
-        else:
-            results = [c for f in done if (c := f.result()) is not None]
-    counts = Counter(c.after for c in results)
+    results = _check_all(app, ids, concurrency)
+    pending = [c for c in results if c.pending is not None]
+    if pending and wait:
+        delay = monitor_settings(app).confirm_delay.total_seconds()
+        click.echo(
+            f"{len(pending)} backlinks look worse; checking them again in {delay:g} s "
+            "before anything changes."
+        )
+        time.sleep(delay)
+        again = {
+            c.backlink_id: c for c in _check_all(app, [c.backlink_id for c in pending], concurrency)
+        }
+        results = [again.get(c.backlink_id, c) for c in results]
+    counts = Counter(c.pending or c.after for c in results)
     click.echo(
         f"Checked {len(results)} backlinks: "
         + ", ".join(
@@ -151,6 +182,12 @@ def recheck_command(older_than: float, check_all: bool, concurrency: int) -> Non
         kind = change_kind(change.before, change.after, change.risks_before, change.risks_after)
         if kind in _REPORTED:
             groups.setdefault(kind, []).append(change)
+    for change in results:
+        if change.pending is not None:
+            click.echo(
+                f"to be confirmed: #{change.backlink_id} {change.source_url} -> {change.target} "
+                f"looks {change.pending}{f' ({change.detail})' if change.detail else ''}"
+            )
     if not groups:
         click.echo("Nothing changed.")
     for kind in _REPORTED:
@@ -161,6 +198,16 @@ def recheck_command(older_than: float, check_all: bool, concurrency: int) -> Non
         click.echo(
             "Changed: " + ", ".join(f"{len(groups[k])} {k}" for k in _REPORTED if k in groups)
         )
+
+
+def _check_all(app: Flask, ids: list[int], concurrency: int) -> list[Change]:
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        futures = [pool.submit(_recheck_one, app, i) for i in ids]
+        done = as_completed(futures)
+        if sys.stdout.isatty():  # a progress bar on a terminal only, never in logs
+            with click.progressbar(done, length=len(ids), label="Checking backlinks") as bar:
+                return [c for f in bar if (c := f.result()) is not None]
+        return [c for f in done if (c := f.result()) is not None]
 
 
 def init_app(app: Flask) -> None:

@@ -61,6 +61,33 @@ DEFAULTS: dict[str, Any] = {
     # hour) to tell whether Googlebot may crawl it; false: the server sends no request for an
     # analysis, and robots_txt is "unknown".
     "ROBOTS_TXT": True,
+    # Backlink monitoring (server/monitor). Workers check each backlink on its own interval
+    # (hours; a backlink may set its own), spread over it; false leaves checks to `recheck`.
+    "MONITOR_SCHEDULE": True,
+    "MONITOR_INTERVAL_HOURS": 24,
+    # Bad news (lost, nofollow, at risk, drift, an error) is checked again this many seconds
+    # later before the backlink's state changes.
+    "MONITOR_CONFIRM_SECONDS": 1800,
+    # Render the source page in headless Chromium when the link is not in the served HTML
+    # (auto), on every check (always), or never.
+    "RENDER": "auto",
+    "CHROMIUM_PATH": None,  # None: `chromium` on PATH (Debian's /usr/bin/chromium)
+    "RENDER_PAGES": 2,  # pages rendered at once per worker process
+    "RENDER_TIMEOUT": 20,  # seconds one page may take to render, everything included
+    # Evidence kept for state-changing checks (page HTML compressed): deleted after this many
+    # days, except each backlink's latest.
+    "EVIDENCE_RETENTION_DAYS": 365,
+    # Alerts: a webhook (JSON POST signed with HMAC-SHA256 of the secret), Apprise URLs
+    # (mailto://, slack://, discord://, tgram://...), which changes, one by one or a digest.
+    "ALERT_WEBHOOK_URL": None,
+    "ALERT_WEBHOOK_SECRET": None,
+    "ALERT_APPRISE_URLS": [],
+    "ALERT_KINDS": ["lost", "nofollow", "at_risk", "drift", "error", "recovered"],
+    "ALERT_DIGEST": False,  # true: one digest a day at ALERT_DIGEST_HOUR (UTC) instead
+    "ALERT_DIGEST_HOUR": 8,
+    "ALERT_MAX_ATTEMPTS": 10,  # deliveries retried 1, 2, 4... minutes apart, then failed
+    # The dashboard's address as people reach it, for links in alert messages (optional).
+    "DASHBOARD_URL": None,
     # Each analysis runs in a child process with this budget (server.bounded); past it: 422.
     # ANALYSIS_PROCESSES=0 runs the engine in the web process, unbounded (benchmarks only).
     "ANALYSIS_CPU_SECONDS": 3,
@@ -306,6 +333,7 @@ def normalise(config: MutableMapping[str, Any]) -> None:
         raise ConfigError("RATELIMIT_STORAGE_URI must be a URI such as memory:// or redis://host.")
 
     normalise_jobs(config)
+    normalise_monitor(config)
 
     binds = text_list("BIND", config.get("BIND"))
     refuse_exposure_without_token(binds, config["API_TOKEN"])
@@ -363,3 +391,68 @@ def normalise_jobs(config: MutableMapping[str, Any]) -> None:
         config["ACTION_URL_PATTERNS"] = patterns
     else:
         config["ACTION_URL_PATTERNS"] = None
+
+
+RENDER_MODES = ("auto", "always", "never")
+ALERT_KINDS = ("lost", "nofollow", "at_risk", "drift", "error", "recovered")
+
+
+def _optional_text(config: MutableMapping[str, Any], name: str) -> str | None:
+    value = config.get(name)
+    if value in (None, ""):
+        config[name] = None
+        return None
+    if not isinstance(value, str):
+        raise ConfigError(f"{name} must be text, not {value!r}.")
+    config[name] = value.strip()
+    return config[name]
+
+
+def normalise_monitor(config: MutableMapping[str, Any]) -> None:
+    """Check the monitoring and alert settings in place; ConfigError if unusable."""
+    config["MONITOR_SCHEDULE"] = flag("MONITOR_SCHEDULE", config.get("MONITOR_SCHEDULE", True))
+    config["ALERT_DIGEST"] = flag("ALERT_DIGEST", config.get("ALERT_DIGEST", False))
+    for name, minimum in (
+        ("MONITOR_INTERVAL_HOURS", 1),
+        ("MONITOR_CONFIRM_SECONDS", 0),
+        ("RENDER_PAGES", 1),
+        ("RENDER_TIMEOUT", 2),
+        ("EVIDENCE_RETENTION_DAYS", 1),
+        ("ALERT_MAX_ATTEMPTS", 1),
+        ("ALERT_DIGEST_HOUR", 0),
+    ):
+        config[name] = positive_int(name, config.get(name, DEFAULTS[name]), minimum=minimum)
+    if config["ALERT_DIGEST_HOUR"] > 23:
+        raise ConfigError("ALERT_DIGEST_HOUR is an hour of the day in UTC, 0 to 23.")
+    render = str(config.get("RENDER") or "auto").strip().lower()
+    if render not in RENDER_MODES:
+        raise ConfigError(f"RENDER must be one of {', '.join(RENDER_MODES)}, not {render!r}.")
+    config["RENDER"] = render
+    _optional_text(config, "CHROMIUM_PATH")
+    _optional_text(config, "DASHBOARD_URL")
+    webhook = _optional_text(config, "ALERT_WEBHOOK_URL")
+    secret = _optional_text(config, "ALERT_WEBHOOK_SECRET")
+    if webhook is not None:
+        if not webhook.lower().startswith(("http://", "https://")):
+            raise ConfigError("ALERT_WEBHOOK_URL must be an http(s) URL.")
+        if not secret or len(secret) < 16:
+            raise ConfigError(
+                "ALERT_WEBHOOK_URL needs ALERT_WEBHOOK_SECRET, at least 16 characters, to sign "
+                "each request (python3 -c 'import secrets; print(secrets.token_urlsafe(32))')."
+            )
+    value = config.get("ALERT_APPRISE_URLS")
+    # Apprise URLs may hold commas (query lists): text is split on whitespace only.
+    if isinstance(value, str):
+        value = value.split()
+    config["ALERT_APPRISE_URLS"] = text_list("ALERT_APPRISE_URLS", value)
+    for url in config["ALERT_APPRISE_URLS"]:
+        if "://" not in url:
+            raise ConfigError(
+                f"ALERT_APPRISE_URLS entries are Apprise URLs such as mailto://user:pass@host "
+                f"or slack://tokens, not {url[:40]!r}."
+            )
+    kinds = text_list("ALERT_KINDS", config.get("ALERT_KINDS"))
+    unknown = [k for k in kinds if k not in ALERT_KINDS]
+    if unknown:
+        raise ConfigError(f"ALERT_KINDS takes {', '.join(ALERT_KINDS)}; not {', '.join(unknown)}.")
+    config["ALERT_KINDS"] = kinds

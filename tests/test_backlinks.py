@@ -144,14 +144,18 @@ def test_a_page_without_the_link_is_missing(
     assert body["check"]["links"] == []
 
 
-def test_a_404_source_is_an_error_with_the_status(
+def test_a_404_source_has_lost_its_link_and_a_500_is_an_error_never_missing(
     fetching_client: FlaskClient, page_server: PageServer
 ) -> None:
     body = check(fetching_client, track(fetching_client, page_server.url("/gone"))["id"])
-    assert body["last_result"] == "error"
+    assert body["last_result"] == "missing"
     assert body["check"]["http_status"] == 404
     assert body["check"]["error"]["code"] == "http_status"
     assert body["last_http_status"] == 404
+    failing = page_server.page("/failing", "oops", status=503)
+    body = check(fetching_client, track(fetching_client, failing)["id"])
+    assert body["last_result"] == "error"
+    assert body["check"]["http_status"] == 503
 
 
 def test_the_default_config_refuses_loopback_without_a_request(
@@ -182,8 +186,12 @@ def test_every_check_is_history_and_changes_are_marked(
         "live-followed",
         "live-followed",
     ]
-    assert [h["changed"] for h in history] == [True, True, False, False]
-    assert history[0]["previous_result"] == "live-nofollow"
+    # Becoming nofollow was bad news held for a re-check; the re-check found the link
+    # gone, worse still: that is the change, from the last confirmed state.
+    assert [h["changed"] for h in history] == [True, False, False, False]
+    assert [h["confirmation"] for h in history] == [None, "confirmed", None, None]
+    assert history[0]["previous_result"] == "live-followed"
+    assert body["last_result"] == "missing"
     assert body["last_changed_at"] == history[0]["checked_at"]
     shown = fetching_client.get(f"/api/v1/backlinks/{backlink_id}").get_json()
     assert shown["history"] == history
@@ -271,7 +279,9 @@ def test_a_followed_backlink_on_a_noindex_page_is_live_but_at_risk(
         '<a href="https://mysite.com/">my site</a>',
         headers=[("X-Robots-Tag", "noindex")],
     )
-    second = check(fetching_client, backlink["id"])
+    looked = check(fetching_client, backlink["id"])
+    assert looked["check"]["confirmation"] == "pending" and looked["last_risks"] == []
+    second = check(fetching_client, backlink["id"])  # the re-check confirms it
     assert second["last_result"] == "live-followed"
     assert second["last_risks"] == ["noindex"]
     assert second["check"]["risks"] == ["noindex"]

@@ -483,20 +483,34 @@ def test_check_now_records_the_state_and_the_history_shows_the_change(
     page_server.page("/post", '<a rel="nofollow sponsored" href="https://mysite.com/">my site</a>')
     second = post_form(client, f"/backlinks/{bid}/check", {}, from_page=f"/backlinks/{bid}")
     assert second.headers["Location"] == f"/backlinks/{bid}"
+    # Bad news waits for a re-check before the state changes.
+    assert "re-check at" in page(client, "/backlinks?show=pending")
+    assert "waiting for its re-check" in page(client, f"/backlinks/{bid}")
+    post_form(client, f"/backlinks/{bid}/check", {}, from_page=f"/backlinks/{bid}")
     listing = page(client, "/backlinks?result=live-nofollow")
     assert "Live · nofollow" in listing
     assert "why: rel=nofollow, rel=sponsored" in listing
     assert "Live · followed → Live · nofollow" in listing
 
-    page_server.pages.pop("/post")
+    page_server.page("/post", "oops", status=500)
+    post_form(client, f"/backlinks/{bid}/check", {}, from_page=f"/backlinks/{bid}")
     post_form(client, f"/backlinks/{bid}/check", {}, from_page=f"/backlinks/{bid}")
     history = page(client, f"/backlinks/{bid}")
-    assert history.count('class="changed"') == 2
+    assert history.count('class="changed') == 2
     assert "changed from Live · nofollow" in history
-    assert "HTTP 404" in history
+    assert "confirmed by the next check" in history
+    assert "HTTP 500" in history
     assert "“my site”" in history
+    # The first check, and the nofollow news and its confirmation (a 500 has no page to keep).
+    assert history.count(">Evidence</a>") == 3
     api = client.get(f"/api/v1/backlinks/{bid}").get_json()
-    assert [c["result"] for c in api["history"]] == ["error", "live-nofollow", "live-followed"]
+    assert [c["result"] for c in api["history"]] == [
+        "error",
+        "error",
+        "live-nofollow",
+        "live-nofollow",
+        "live-followed",
+    ]
 
 
 def test_check_now_on_a_blocked_address_records_an_error_without_fetching(

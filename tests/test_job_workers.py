@@ -261,3 +261,45 @@ def test_when_one_of_two_redis_workers_is_killed_the_other_finishes_the_job(
         asked = [host.times(f"/ok/{i}") for host in web.hosts for i in range(24)]
         assert min(asked) == 1 and sum(asked) <= len(urls) + 4 * len(web.hosts)
     assert survivor.process.poll() is None
+
+
+def test_a_worker_checks_due_backlinks_by_itself_and_delivers_the_alert(
+    setup: Callable[..., Any], tmp_path: Path
+) -> None:
+    """No button, no cron: a real worker finds a due backlink, checks it in a job, holds the
+    bad news for its re-check, confirms it, and sends the alert to a webhook."""
+    from monitor_web import webhook_receiver
+
+    from server.store.models import Backlink
+
+    with SimulatedWeb(1, delay=0.0) as web, webhook_receiver() as hook:
+        host = web.hosts[0]
+        url = host.page("/html/post", '<a href="https://mysite.com/">me</a>')
+        app, start_worker = setup(
+            f"sqlite:///{tmp_path / 'queue.sqlite3'}",
+            MONITOR_CONFIRM_SECONDS=0,
+            RENDER="never",
+            ALERT_WEBHOOK_URL=hook.url,
+            ALERT_WEBHOOK_SECRET="s" * 20,
+        )
+        client = app.test_client()
+        backlink_id = client.post(
+            "/api/v1/backlinks", json={"source_url": url, "target": "mysite.com"}
+        ).get_json()["id"]
+        client.post(f"/api/v1/backlinks/{backlink_id}/check")
+        host.page("/html/post", "<p>gone</p>")
+        with session_scope(app) as session:
+            backlink = session.get(Backlink, backlink_id)
+            assert backlink is not None
+            backlink.next_check_at = utcnow() - timedelta(seconds=1)
+        worker = start_worker()
+        # The worker schedules what is due at start; the bad news it finds wakes its
+        # scheduler again when the re-check is due (at once here), not a minute later.
+        ends = time.monotonic() + 30
+        while time.monotonic() < ends and not hook.requests:
+            time.sleep(0.25)
+        assert hook.requests, worker.output()[-2000:]
+        body = client.get(f"/api/v1/backlinks/{backlink_id}").get_json()
+        assert body["last_result"] == "missing"
+        assert [c["trigger"] for c in body["history"][:2]] == ["scheduled", "scheduled"]
+        assert hook.bodies()[0]["event"] == "backlink.lost"

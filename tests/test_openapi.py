@@ -59,6 +59,17 @@ EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("/api/v1/backlinks/{backlink_id}", "get"): {},
     ("/api/v1/backlinks/{backlink_id}", "delete"): {},
     ("/api/v1/backlinks/{backlink_id}/check", "post"): {},
+    ("/api/v1/backlinks/{backlink_id}", "patch"): {"json": {"agreed_anchor": "my guide"}},
+    ("/api/v1/backlinks/import", "post"): {
+        "data": "source_url,target\nhttps://blog.example.com/post,mysite.com\n",
+        "content_type": "text/csv",
+    },
+    ("/api/v1/backlinks/{backlink_id}/evidence", "get"): {},
+    ("/api/v1/evidence/{evidence_id}", "get"): {},
+    ("/api/v1/evidence/{evidence_id}/page.html.gz", "get"): {},
+    ("/api/v1/alerts", "get"): {"query_string": {"page": "1"}},
+    ("/api/v1/alert-deliveries", "get"): {"query_string": {"state": "failed"}},
+    ("/api/v1/alert-deliveries/{delivery_id}/retry", "post"): {},
     ("/api/v1/link-checks", "post"): {"json": {"urls": ["https://x.org/"]}},
     ("/api/v1/prospects/bulk", "post"): {"json": {"urls": ["https://x.org/"], "tags": ["t"]}},
     ("/api/v1/jobs", "get"): {"query_string": {"kind": "link-check"}},
@@ -78,7 +89,7 @@ def corpus_dir() -> Path:
 
 def send(client: FlaskClient, path: str, method: str, **extra: Any) -> Any:
     """The example request of an operation, with `extra` (headers...) added."""
-    url = path.format(prospect_id=1, backlink_id=1, job_id=1)
+    url = path.format(prospect_id=1, backlink_id=1, job_id=1, evidence_id=1, delivery_id=1)
     return client.open(url, method=method.upper(), **EXAMPLES[(path, method)], **extra)
 
 
@@ -296,12 +307,12 @@ def test_too_large_matches_the_document_on_every_operation_with_a_body(
 ) -> None:
     client = make_app(MAX_PAGE_BYTES=100, RATELIMIT_ENABLED=False).test_client()
     with_body = [op for op in operations(document) if "requestBody" in operation(document, *op)]
-    assert len(with_body) == 7
+    assert len(with_body) == 9
     for path, method in with_body:
         big = {"json": {"url": "https://example.com/", "html": "x" * 1000}}
         if "application/json" not in operation(document, path, method)["requestBody"]["content"]:
             big = {"data": "x.com\n" * 200, "content_type": "text/csv"}
-        url = path.format(prospect_id=1)
+        url = path.format(prospect_id=1, backlink_id=1)
         body = check(document, client.open(url, method=method.upper(), **big), path, method, 413)
         assert body["error"]["code"] == "request_entity_too_large"
 
@@ -354,7 +365,8 @@ def test_a_wrong_method_on_every_path_matches_the_document(
     for path, item in document["paths"].items():
         wrong = next(m for m in ("put", "patch", "delete", "post") if m not in item)
         response = api_client.open(
-            path.format(prospect_id=1, backlink_id=1, job_id=1), method=wrong
+            path.format(prospect_id=1, backlink_id=1, job_id=1, evidence_id=1, delivery_id=1),
+            method=wrong,
         )
         assert response.status_code == 405, path
         for method in (m for m in item if m in ("get", "post", "patch", "delete")):

@@ -159,7 +159,7 @@ def test_the_documented_enums_are_the_servers(document: dict[str, Any]) -> None:
     schemas = document["components"]["schemas"]
     assert schemas["LinkCheckResultClass"]["enum"] == list(RESULTS)
     assert schemas["JobStatus"]["enum"] == list(JOB_STATUSES)
-    assert schemas["JobKind"]["enum"] == ["link-check", "prospect-bulk"]
+    assert schemas["JobKind"]["enum"] == ["link-check", "prospect-bulk", "backlink-check"]
     job = {
         "id": 1,
         "kind": "link-check",

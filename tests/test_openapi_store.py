@@ -389,7 +389,7 @@ def test_tracking_and_listing_backlinks_match_the_document(
     assert (again["created"], again["id"]) == (False, first["id"])
     track(client, document, "https://other.net/")
     params = parameters(document, BACKLINKS, "get")
-    assert set(params) == {"result", "page", "per_page"}
+    assert set(params) == {"result", "show", "page", "per_page"}
     queries: list[dict[str, str]] = [{}, {"page": "2", "per_page": "1"}, {"per_page": "200"}]
     queries += [{"result": result} for result in params["result"]["schema"]["enum"]]
     for query in queries:
@@ -449,11 +449,13 @@ def test_every_check_result_matches_the_document(
     )
     missing = page_server.page("/c", '<a href="https://elsewhere.com/">x</a>')
     gone = page_server.url("/gone")
+    failing = page_server.page("/failing", "oops", status=500)
     expected = {
         followed: "live-followed",
         nofollow: "live-nofollow",
         missing: "missing",
-        gone: "error",
+        gone: "missing",  # a 404: the page, and its link, are gone
+        failing: "error",
     }
     for source_url, result in expected.items():
         backlink_id = track(client, document, source_url)["id"]

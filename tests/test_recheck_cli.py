@@ -26,6 +26,7 @@ pytestmark = pytest.mark.databases
 @pytest.fixture
 def fetching_app(app: Flask) -> Flask:
     app.config["ALLOW_PRIVATE_FETCH"] = True
+    app.config["MONITOR_CONFIRM_SECONDS"] = 0  # bad news is re-checked at once
     return app
 
 
@@ -75,7 +76,8 @@ def test_recheck_checks_every_backlink_and_summarises_changes(
     assert any(line.startswith(f"errors: #{broken} ") and "http_status" in line for line in lines)
     assert "Changed: 1 lost, 1 became nofollow, 1 recovered, 1 errors" in lines
     assert history(fetching_app, steady) == ["live-followed", "live-followed"]
-    assert history(fetching_app, lost) == ["missing", "live-followed"]
+    # The miss, then the re-check that confirmed it.
+    assert history(fetching_app, lost) == ["missing", "missing", "live-followed"]
 
 
 def test_recheck_says_when_a_live_link_becomes_at_risk_and_when_it_no_longer_is(
@@ -91,7 +93,8 @@ def test_recheck_says_when_a_live_link_becomes_at_risk_and_when_it_no_longer_is(
     page_server.page("/p", followed)
     calm = runner.invoke(args=["recheck", "--all"]).output.splitlines()
     assert f"no longer at risk: #{backlink} {page_server.url('/p')} -> mysite.com" in calm
-    assert history(fetching_app, backlink) == ["live-followed"] * 3
+    # Becoming at risk waited for a re-check; no longer being at risk did not.
+    assert history(fetching_app, backlink) == ["live-followed"] * 4
 
 
 def test_recheck_skips_backlinks_checked_recently(
@@ -261,4 +264,20 @@ def test_a_new_user_saves_pages_tracks_a_backlink_and_sees_its_history(
     page_server.page("/beta", "<p>redesigned, link gone</p>")
     result = runner.invoke(args=["recheck", "--all"])
     assert f"lost: #{backlink_id} {source} -> mysite.com" in result.output
-    assert history(fetching_app, backlink_id) == ["missing", "live-followed"]
+    assert history(fetching_app, backlink_id) == ["missing", "missing", "live-followed"]
+
+
+def test_recheck_without_waiting_leaves_bad_news_to_its_re_check(
+    fetching_app: Flask, runner: FlaskCliRunner, page_server: PageServer
+) -> None:
+    url = page_server.page("/p", '<a href="https://mysite.com/">me</a>')
+    backlink = track(fetching_app, url)
+    assert runner.invoke(args=["recheck"]).exit_code == 0
+    page_server.page("/p", "<p>gone</p>")
+    first = runner.invoke(args=["recheck", "--all", "--no-wait"])
+    assert f"to be confirmed: #{backlink} {url} -> mysite.com looks missing" in first.output
+    assert "Nothing changed." in first.output
+    # The next run picks the due re-check up (not checked for 24 h or not), and confirms it.
+    second = runner.invoke(args=["recheck"])
+    assert f"lost: #{backlink} {url} -> mysite.com" in second.output.splitlines()
+    assert history(fetching_app, backlink) == ["missing", "missing", "live-followed"]

@@ -1,4 +1,5 @@
-"""Backlinks API: track a link I won, list, show with history, delete, check now."""
+"""Backlinks API: track a link I won (with the placement agreed), list with filters, show
+with history, change the agreement or interval, delete, check now, import a CSV."""
 
 from __future__ import annotations
 
@@ -11,26 +12,31 @@ from sqlalchemy.orm import Session
 
 from server.api.payload import read_json_object, require_page_url
 from server.errors import ApiError
-from server.monitor import check_backlink, private_fetch_allowed
+from server.monitor import accept_placement, check_now, schedule_new
+from server.store import backlink_csv
 from server.store.backlinks import (
     InvalidBacklink,
     add_backlink,
+    check_terms,
     delete_backlink,
     get_backlink,
     list_backlinks,
-    record_check,
+    set_terms,
 )
 from server.store.db import get_session
+from server.store.evidence import evidence_of_checks
 from server.store.models import Backlink, BacklinkCheck
+from server.store.prospect_csv import InvalidCsv
 
 bp = Blueprint("backlinks", __name__, url_prefix="/api/v1")
+TERMS = ("agreed_url", "agreed_anchor", "agreed_rel", "interval_hours")
 
 
 def _time(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
-def check_json(check: BacklinkCheck) -> dict[str, Any]:
+def check_json(check: BacklinkCheck, evidence_id: int | None = None) -> dict[str, Any]:
     return {
         "id": check.id,
         "checked_at": _time(check.checked_at),
@@ -38,17 +44,25 @@ def check_json(check: BacklinkCheck) -> dict[str, Any]:
         "previous_result": check.previous_result,
         "changed": check.changed,
         "reasons": check.reasons,
-        "links": check.links,
+        "links": [{k: v for k, v in link.items() if k != "raw_href"} for link in check.links],
         "http_status": check.http_status,
         "error": (
             {"code": check.error_code, "message": check.error_message} if check.error_code else None
         ),
         "final_url": check.final_url,
         "risks": list(check.risks or []),
+        "drift": list(check.drift or []),
+        "rendered": bool(check.rendered),
+        "render_note": check.render_note,
+        "confirmation": check.confirmation,
+        "trigger": check.trigger,
+        "evidence_id": evidence_id,
     }
 
 
-def backlink_json(backlink: Backlink, *, history: bool = False) -> dict[str, Any]:
+def backlink_json(
+    backlink: Backlink, *, history: bool = False, session: Session | None = None
+) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": backlink.id,
         "source_url": backlink.source_url,
@@ -60,9 +74,20 @@ def backlink_json(backlink: Backlink, *, history: bool = False) -> dict[str, Any
         "last_http_status": backlink.last_http_status,
         "last_changed_at": _time(backlink.last_changed_at),
         "last_risks": list(backlink.last_risks or []),
+        "last_drift": list(backlink.last_drift or []),
+        "agreement": {
+            "url": backlink.agreed_url,
+            "anchor": backlink.agreed_anchor,
+            "rel": backlink.agreed_rel,
+        },
+        "placement": backlink.placement,
+        "interval_hours": backlink.interval_hours,
+        "next_check_at": _time(backlink.next_check_at),
+        "pending_check_id": backlink.pending_check_id,
     }
     if history:
-        body["history"] = [check_json(c) for c in backlink.checks]
+        evidence = evidence_of_checks(session, [c.id for c in backlink.checks]) if session else {}
+        body["history"] = [check_json(c, evidence.get(c.id)) for c in backlink.checks]
     return body
 
 
@@ -84,6 +109,10 @@ def _positive(name: str, default: int, maximum: int) -> int:
     return int(value)
 
 
+def _invalid(exc: InvalidBacklink) -> ApiError:
+    return ApiError(400, f"invalid_{exc.field}", exc.message)
+
+
 @bp.post("/backlinks")
 def create() -> ResponseReturnValue:
     data = read_json_object(request)
@@ -96,9 +125,12 @@ def create() -> ResponseReturnValue:
         raise ApiError(400, "invalid_target", "'target' must be a domain or an http(s) URL prefix.")
     session = get_session()
     try:
-        backlink, created = add_backlink(session, source_url, target)
+        terms = check_terms(*(data.get(name) for name in TERMS))
+        backlink, created = add_backlink(session, source_url, target, terms)
     except InvalidBacklink as exc:
-        raise ApiError(400, f"invalid_{exc.field}", exc.message) from None
+        raise _invalid(exc) from None
+    if created:
+        schedule_new(current_app._get_current_object(), [backlink])  # type: ignore[attr-defined]
     session.commit()
     body = backlink_json(backlink)
     body["created"] = created
@@ -111,10 +143,14 @@ def index() -> ResponseReturnValue:
     per_page = _positive("per_page", 50, 200)
     try:
         items, total = list_backlinks(
-            get_session(), result=request.args.get("result") or None, page=page, per_page=per_page
+            get_session(),
+            result=request.args.get("result") or None,
+            show=request.args.get("show") or None,
+            page=page,
+            per_page=per_page,
         )
     except InvalidBacklink as exc:
-        raise ApiError(400, f"invalid_{exc.field}", exc.message) from None
+        raise _invalid(exc) from None
     return jsonify(
         {
             "items": [backlink_json(b) for b in items],
@@ -127,7 +163,32 @@ def index() -> ResponseReturnValue:
 
 @bp.get("/backlinks/<int:backlink_id>")
 def show(backlink_id: int) -> ResponseReturnValue:
-    return jsonify(backlink_json(_load(get_session(), backlink_id, history=True), history=True))
+    session = get_session()
+    return jsonify(
+        backlink_json(_load(session, backlink_id, history=True), history=True, session=session)
+    )
+
+
+@bp.patch("/backlinks/<int:backlink_id>")
+def edit(backlink_id: int) -> ResponseReturnValue:
+    data = read_json_object(request)
+    unknown = sorted(set(data) - {*TERMS, "accept_placement"})
+    if unknown:
+        raise ApiError(400, "invalid_field", f"Unknown fields: {', '.join(unknown)}.")
+    accept = data.get("accept_placement", False)
+    if not isinstance(accept, bool):
+        raise ApiError(400, "invalid_accept_placement", "'accept_placement' must be true or false.")
+    session = get_session()
+    backlink = _load(session, backlink_id, history=True)
+    try:
+        terms = check_terms(*(data.get(name) for name in TERMS))
+    except InvalidBacklink as exc:
+        raise _invalid(exc) from None
+    set_terms(session, backlink, terms, set(data))
+    if accept:
+        accept_placement(backlink, backlink.checks[0] if backlink.checks else None)
+    session.commit()
+    return show(backlink_id)
 
 
 @bp.delete("/backlinks/<int:backlink_id>")
@@ -141,20 +202,39 @@ def delete(backlink_id: int) -> ResponseReturnValue:
 @bp.post("/backlinks/<int:backlink_id>/check")
 def check(backlink_id: int) -> ResponseReturnValue:
     session = get_session()
-    backlink = _load(session, backlink_id)
-    source_url, target = backlink.source_url, backlink.target
-    # No transaction stays open while the page is fetched.
-    session.rollback()
-    outcome = check_backlink(
-        source_url,
-        target,
-        allow_private=private_fetch_allowed(current_app.config),
-        max_links=int(current_app.config["MAX_LINKS"]),
-        robots_txt=bool(current_app.config["ROBOTS_TXT"]),
-    )
-    backlink = _load(session, backlink_id)
-    made = record_check(session, backlink, outcome)
-    session.commit()
-    body = backlink_json(_load(session, backlink_id, history=True), history=True)
-    body["check"] = check_json(made)
+    _load(session, backlink_id)
+    session.rollback()  # no transaction stays open while the page is fetched
+    check_id = check_now(current_app._get_current_object(), backlink_id)  # type: ignore[attr-defined]
+    if check_id is None:
+        raise ApiError(404, "not_found", f"No backlink with id {backlink_id}.")
+    backlink = _load(session, backlink_id, history=True)
+    body = backlink_json(backlink, history=True, session=session)
+    body["check"] = next(c for c in body["history"] if c["id"] == check_id)
     return jsonify(body)
+
+
+@bp.post("/backlinks/import")
+def import_csv() -> ResponseReturnValue:
+    from server.api.prospects import _uploaded_csv
+
+    text = _uploaded_csv()
+    check = (request.args.get("check") or "").lower()
+    if check not in ("", "now", "scheduled"):
+        raise ApiError(400, "invalid_check", "'check' must be now or scheduled.")
+    session = get_session()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        report = backlink_csv.import_backlinks(session, text, request.args.get("target") or None)
+    except InvalidCsv as exc:
+        raise ApiError(400, "invalid_csv", str(exc)) from None
+    schedule_new(app, report.new_backlinks)
+    job_id = None
+    if check == "now" and report.new_backlinks:
+        from server.jobs.backlink_checks import queue_job, start_backlink_checks
+
+        job = start_backlink_checks(app, session, report.new_backlinks, "import")
+        job_id = job.id if job is not None else None
+    session.commit()  # every valid row, or none if the server fails midway
+    if job_id is not None:
+        queue_job(app, job_id, len(report.new_backlinks))
+    return jsonify({**report.to_json(), "job_id": job_id})

@@ -14,6 +14,7 @@ from server.analysis.sites import InvalidSite, parse_sites
 from server.api.payload import read_json_object, require_page_url, string_list
 from server.errors import ApiError
 from server.jobs import start_job
+from server.jobs.backlink_checks import KIND as BACKLINK_CHECK
 from server.jobs.link_checks import KIND as LINK_CHECK
 from server.jobs.prospect_bulk import KIND as PROSPECT_BULK
 from server.jobs.runner import job_settings
@@ -25,7 +26,7 @@ from server.store.prospects import InvalidProspect, check_notes, normalize_tags
 
 bp = Blueprint("jobs", __name__, url_prefix="/api/v1")
 
-KINDS = (LINK_CHECK, PROSPECT_BULK)
+KINDS = (LINK_CHECK, PROSPECT_BULK, BACKLINK_CHECK)
 
 
 def _time(value: datetime | None) -> str | None:

@@ -30,7 +30,15 @@ def add_security_headers(response: Response) -> Response:
 
 
 # The views register themselves on `bp` (Flask's pattern for a blueprint split in modules).
-from server.dashboard import backlinks, display, jobs, login, prospects, session  # noqa: E402
+from server.dashboard import (  # noqa: E402
+    backlinks,
+    display,
+    jobs,
+    login,
+    monitoring,
+    prospects,
+    session,
+)
 
 
 def init_app(app: Flask) -> None:
@@ -40,4 +48,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-__all__ = ["bp", "init_app", "backlinks", "jobs", "login", "prospects"]
+__all__ = ["bp", "init_app", "backlinks", "jobs", "login", "monitoring", "prospects"]

@@ -52,6 +52,9 @@ OUTCOME_LABELS = {
     "error": "Error",
     "saved": "Saved",
     "failed": "Failed",
+    "live-followed": "Live · followed",
+    "live-nofollow": "Live · nofollow",
+    "missing": "Missing",
 }
 # Why a live link may still not count, in the words the extension uses.
 RISK_LABELS = {
@@ -62,6 +65,29 @@ RISK_LABELS = {
     "hidden": "hidden",
     "script_only": "added by script",
 }
+DRIFT_LABELS = {
+    "anchor_changed": "anchor changed",
+    "rel_changed": "rel changed",
+    "target_changed": "target changed",
+    "moved": "moved on the page",
+    "duplicated": "duplicated",
+    "removed": "a link removed",
+}
+ALERT_LABELS = {
+    "lost": "Lost",
+    "nofollow": "Now nofollow",
+    "at_risk": "At risk",
+    "drift": "Placement drift",
+    "error": "Page failing",
+    "recovered": "Recovered",
+}
+DELIVERY_LABELS = {
+    "pending": "Waiting to send",
+    "sending": "Sending",
+    "sent": "Sent",
+    "failed": "Failed",
+}
+FILTER_LABELS = {"at_risk": "At risk", "drift": "Drift", "pending": "Re-check due"}
 VERDICT_LABELS = {
     "best": "Best prospect",
     "good": "Good prospect",
@@ -132,4 +158,8 @@ def init_app(app: Flask) -> None:
         VERDICT_LABELS=VERDICT_LABELS,
         JOB_STATUS_LABELS=JOB_STATUS_LABELS,
         OUTCOME_LABELS=OUTCOME_LABELS,
+        DRIFT_LABELS=DRIFT_LABELS,
+        ALERT_LABELS=ALERT_LABELS,
+        DELIVERY_LABELS=DELIVERY_LABELS,
+        FILTER_LABELS=FILTER_LABELS,
     )

@@ -27,6 +27,7 @@ from server.analysis.sites import InvalidSite, parse_sites
 from server.dashboard import bp
 from server.dashboard.prospects import tags_from_text
 from server.jobs import start_job
+from server.jobs.backlink_checks import KIND as BACKLINK_CHECK
 from server.jobs.link_checks import KIND as LINK_CHECK
 from server.jobs.prospect_bulk import KIND as PROSPECT_BULK
 from server.jobs.runner import job_settings
@@ -43,8 +44,13 @@ from server.store.prospects import InvalidProspect, normalize_tags
 PER_PAGE = 50
 RESULTS_PER_PAGE = 100
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-KIND_LABELS = {LINK_CHECK: "Link check", PROSPECT_BULK: "Qualify prospects"}
+KIND_LABELS = {
+    LINK_CHECK: "Link check",
+    PROSPECT_BULK: "Qualify prospects",
+    BACKLINK_CHECK: "Backlink checks",
+}
 RESULT_COLUMNS = {
+    BACKLINK_CHECK: ("url", "target", "result", "rendered", "confirmation", "backlink_id"),
     LINK_CHECK: ("url", "result", "http_status", "final_url", "redirects", "detail", "checked_at"),
     PROSPECT_BULK: ("url", "result", "domain", "verdict", "why", "http_status", "error"),
 }
@@ -76,10 +82,20 @@ def _lines(text: str) -> list[str]:
 def jobs() -> ResponseReturnValue:
     page = _number("page", 1)
     db = get_session()
-    items, total = list_jobs(db, page=page, per_page=PER_PAGE)
+    # Backlink checks (the monitor's schedule starts one nearly every minute) are listed only
+    # when asked for: their results are on each backlink's timeline.
+    monitor = request.args.get("kind") == BACKLINK_CHECK
+    items, total = list_jobs(
+        db,
+        kind=BACKLINK_CHECK if monitor else None,
+        not_kind=None if monitor else BACKLINK_CHECK,
+        page=page,
+        per_page=PER_PAGE,
+    )
     rows = [(job, *progress(db, job)) for job in items]
     return render_template(
         "dashboard/jobs.html",
+        monitor=monitor,
         rows=rows,
         total=total,
         page=page,

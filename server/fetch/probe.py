@@ -221,29 +221,35 @@ def probe(
     total_timeout: float = 15.0,
     body_bytes: int = 0,
     user_agent: str,
+    content: bytes | None = None,
+    headers: dict[str, str] | None = None,
 ) -> ProbeResponse:
-    """Send one `method` request to `url` and return its status, headers and the start of
-    its body. Raises FetchError: bad_url, bad_scheme, blocked_address, dns, connect, timeout."""
+    """Send one `method` request to `url` (with `content` as its body and extra `headers`,
+    for a webhook's POST) and return its status, headers and the start of its body.
+    Raises FetchError: bad_url, bad_scheme, blocked_address, dns, connect, timeout."""
     target = parse_target(url)
     deadline = time.monotonic() + total_timeout
     addresses = allowed_addresses(target, allow_private=allow_private, timeout=total_timeout)
-    headers = {
+    sent = {
         "Host": target.host_header,
         "User-Agent": user_agent,
         "Accept": _ACCEPT,
         "Accept-Encoding": "gzip, deflate",
+        **(headers or {}),
     }
     conn = _IDLE.take(target, addresses)
     try:
         if conn is not None:
             try:
-                return _exchange(conn, target, method, headers, read_timeout, deadline, body_bytes)
+                return _exchange(
+                    conn, target, method, sent, read_timeout, deadline, body_bytes, content
+                )
             except (ProtocolError, http.client.HTTPException, OSError):
                 # The server closed the idle connection first: ask again on a new one.
                 if time.monotonic() >= deadline:
                     raise
         conn = _connect(target, addresses, min(connect_timeout, total_timeout))
-        return _exchange(conn, target, method, headers, read_timeout, deadline, body_bytes)
+        return _exchange(conn, target, method, sent, read_timeout, deadline, body_bytes, content)
     except (HTTPError, ProtocolError, http.client.HTTPException, OSError, ValueError) as exc:
         raise _failure(exc, target, time.monotonic() >= deadline) from exc
 
@@ -256,6 +262,7 @@ def _exchange(
     read_timeout: float,
     deadline: float,
     body_bytes: int,
+    content: bytes | None = None,
 ) -> ProbeResponse:
     """One request and answer on `conn`; the connection is kept for the next request to
     this host when the answer was read to its end and the server keeps it open."""
@@ -264,7 +271,9 @@ def _exchange(
     keep = False
     try:
         conn.timeout = max(0.001, min(read_timeout, deadline - time.monotonic()))
-        conn.request(method, target.request_target, headers=headers, preload_content=False)
+        conn.request(
+            method, target.request_target, body=content, headers=headers, preload_content=False
+        )
         response = conn.getresponse()
         body = bytearray()
         ended = method == "HEAD" or response.status in (204, 304)

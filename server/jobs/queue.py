@@ -35,6 +35,8 @@ class Queue:
     huey: Huey
     run_job: TaskWrapper
     sweep: TaskWrapper
+    deliver: TaskWrapper  # send the alerts that are due
+    schedule: TaskWrapper  # start a job for the backlinks whose check is due
     url: str
 
     def start(self, job_id: int, laps: int) -> None:
@@ -95,13 +97,22 @@ def sweep_jobs(app: Flask, queue: Queue) -> list[int]:
 
 
 def tidy(app: Flask) -> None:
-    """Drop expired link-check cache entries, workers gone for a day, and finished jobs
-    older than the retention."""
+    """Drop expired link-check cache entries, workers gone for a day, finished jobs older
+    than the retention (backlink checks after a day), and evidence older than its own
+    (each backlink's latest stays)."""
     settings = job_settings(app)
     with session_scope(app) as session:
         prune_cache(session, utcnow() - max(settings.cache_age, timedelta(minutes=5)))
         forget_workers(session, utcnow() - timedelta(days=1))
         delete_finished_jobs(session, utcnow() - settings.retention)
+        from server.jobs.backlink_checks import KIND as BACKLINK_CHECK
+        from server.monitor import monitor_settings
+        from server.store.evidence import prune_evidence
+
+        prune_evidence(session, utcnow() - monitor_settings(app).evidence_retention)
+        # The schedule makes a backlink-check job nearly every minute; what each found lives
+        # on in its backlinks' history, so the jobs themselves go after a day.
+        delete_finished_jobs(session, utcnow() - timedelta(days=1), BACKLINK_CHECK)
 
 
 def make_queue(app: Flask) -> Queue:
@@ -127,7 +138,45 @@ def make_queue(app: Flask) -> Queue:
         sweep_jobs(app, holder["queue"])
         tidy(app)
 
-    queue = holder["queue"] = Queue(huey=huey, run_job=run_job, sweep=sweep, url=url)
+    def schedule_now() -> None:
+        from server.jobs.backlink_checks import schedule_due
+        from server.monitor import monitor_settings
+
+        if monitor_settings(app).schedule:
+            schedule_due(app)
+
+    @huey.task(name="schedule_backlinks_now")
+    def schedule() -> None:
+        schedule_now()
+
+    @huey.periodic_task(crontab(minute="*"), name="schedule_backlinks")
+    def schedule_backlinks() -> None:
+        schedule_now()
+
+    @huey.task(name="deliver_alerts")
+    def deliver() -> None:
+        from server.alerts import deliver_due
+
+        deliver_due(app)
+
+    @huey.periodic_task(crontab(minute="*"), name="deliver_alerts_every_minute")
+    def deliver_every_minute() -> None:
+        from server.alerts import deliver_due
+
+        deliver_due(app)  # retries that came due, and anything a lost message left
+
+    digest_hour = str(int(app.config.get("ALERT_DIGEST_HOUR", 8)))
+
+    @huey.periodic_task(crontab(minute="0", hour=digest_hour), name="alert_digest")
+    def digest() -> None:
+        from server.alerts import alert_settings, deliver_due, make_digest
+
+        if alert_settings(app).digest and make_digest(app):
+            deliver_due(app)
+
+    queue = holder["queue"] = Queue(
+        huey=huey, run_job=run_job, sweep=sweep, deliver=deliver, schedule=schedule, url=url
+    )
     return queue
 
 

@@ -55,6 +55,8 @@ def run_worker(app: Flask, threads: int | None = None) -> None:
     # Jobs whose worker died resume once their leases have run out.
     queue.sweep.schedule(delay=settings.lease.total_seconds() + 1)
     queue.sweep()
+    # Backlinks that came due while no worker ran are checked now, not at the next minute.
+    queue.schedule()
     stop = threading.Event()
     beat = threading.Thread(target=_heartbeat, args=(app, threads, stop), daemon=True)
     beat.start()

@@ -82,6 +82,7 @@ def list_jobs(
     *,
     status: str | None = None,
     kind: str | None = None,
+    not_kind: str | None = None,
     page: int = 1,
     per_page: int = 50,
 ) -> tuple[list[Job], int]:
@@ -90,6 +91,8 @@ def list_jobs(
         statement = statement.where(Job.status == status)
     if kind is not None:
         statement = statement.where(Job.kind == kind)
+    if not_kind is not None:
+        statement = statement.where(Job.kind != not_kind)
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     jobs = session.scalars(
         statement.order_by(Job.created_at.desc(), Job.id.desc())
@@ -273,12 +276,13 @@ def broken_outbound(session: Session, page_urls: Iterable[str]) -> dict[str, Bro
     return found
 
 
-def delete_finished_jobs(session: Session, finished_before: datetime) -> int:
-    """Delete jobs (and their items) that finished before `finished_before`."""
-    return changed(
-        session.execute(
-            delete(Job)
-            .where(Job.status.in_(FINISHED_STATUSES), Job.finished_at < finished_before)
-            .execution_options(synchronize_session=False)
-        )
+def delete_finished_jobs(
+    session: Session, finished_before: datetime, kind: str | None = None
+) -> int:
+    """Delete jobs (and their items) that finished before `finished_before` (of one kind)."""
+    statement = delete(Job).where(
+        Job.status.in_(FINISHED_STATUSES), Job.finished_at < finished_before
     )
+    if kind is not None:
+        statement = statement.where(Job.kind == kind)
+    return changed(session.execute(statement.execution_options(synchronize_session=False)))

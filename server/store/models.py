@@ -174,6 +174,20 @@ class Backlink(Base):
     last_http_status: Mapped[int | None] = mapped_column(Integer)
     last_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_risks: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Monitoring (server/monitor): its own interval (None: the global one), when it is next
+    # due, and the check whose bad news waits for a confirming re-check.
+    interval_hours: Mapped[int | None] = mapped_column(Integer)
+    next_check_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    pending_check_id: Mapped[int | None] = mapped_column(Integer)
+    # The placement agreed with the site: the exact URL linked to, the anchor text, and
+    # followed / sponsored / nofollow / ugc (each None when not agreed).
+    agreed_url: Mapped[str | None] = mapped_column(Text)
+    agreed_anchor: Mapped[str | None] = mapped_column(Text)
+    agreed_rel: Mapped[str | None] = mapped_column(String(16))
+    # The placement first seen live (href, text, rel, follow, position, count): what drift
+    # is measured against where nothing was agreed.
+    placement: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    last_drift: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     checks: Mapped[list[BacklinkCheck]] = relationship(
         back_populates="backlink",
@@ -211,6 +225,15 @@ class BacklinkCheck(Base):
     # A live link may still not count: the risks of the best link found (robots.txt, noindex,
     # canonical elsewhere...), as the analysis reports them.
     risks: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # How the placement differs from the agreement or the first placement seen.
+    drift: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Whether the page was also rendered in Chromium (the link was not in the served HTML),
+    # and why not when it could not be.
+    rendered: Mapped[bool] = mapped_column(Boolean, default=False)
+    render_note: Mapped[str | None] = mapped_column(Text)
+    # Bad news waits for a re-check: pending, then confirmed or dismissed (None: no news).
+    confirmation: Mapped[str | None] = mapped_column(String(16))
+    trigger: Mapped[str] = mapped_column(String(16), default="manual")
 
     backlink: Mapped[Backlink] = relationship(back_populates="checks")
 

@@ -244,6 +244,11 @@ def test_a_link_builder_works_through_the_dashboard(
         '<p>Thanks to <a rel="nofollow" href="https://mysite.example/">My Site</a></p>'
     )
     row.get_by_role("button", name="Check now").click()
+    # One check that looks worse changes nothing: it waits for a re-check.
+    expect(page.locator(".flash-warn")).to_contain_text("to be confirmed by a re-check")
+    expect(row.locator(".badge")).to_have_text("Live · followed")
+    expect(row).to_contain_text("re-check at")
+    row.get_by_role("button", name="Check now").click()
     expect(row.locator(".badge")).to_have_text("Live · nofollow")
     expect(row).to_contain_text("why: rel=nofollow")
     expect(row).to_contain_text("Live · followed → Live · nofollow")
@@ -251,8 +256,9 @@ def test_a_link_builder_works_through_the_dashboard(
 
     row.get_by_role("link", name="History").click()
     history = page.locator("table.history tbody tr")
-    expect(history).to_have_count(2)
+    expect(history).to_have_count(3)
     expect(history.first).to_contain_text("changed from Live · followed")
+    expect(history.nth(1)).to_contain_text("confirmed by the next check")
     expect(history.first).to_contain_text("“My Site”")
     shot(page, "05-backlink-history")
 

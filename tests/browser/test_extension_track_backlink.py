@@ -109,17 +109,20 @@ def test_several_linked_sites_ask_which_one_and_the_keyboard_can_answer(
     popup.keyboard.press("Enter")
     assert not popup.is_visible("#track-chooser")
     assert popup.evaluate("document.activeElement.id") == "track-backlink"
-    # The link was added by a script: the server, like a search engine's first fetch, does
-    # not see it, and the popup says so in words.
-    message = feedback(popup, "error")
+    # The link was added by a script: the served HTML does not have it, so the server
+    # renders the page in Chromium, finds it, and says it is at risk (only crawlers that
+    # run scripts see it).
+    message = feedback(popup, "info")
     assert message == (
         "Now tracking this page's link to my-other-site.example. "
-        "Checked just now: the page as the server fetches it has no link to "
-        "my-other-site.example. A link added by a script, or shown only to signed-in "
-        "visitors, is not in it."
+        "Checked just now: the link is there and followed, but at risk: added by script."
     )
     [backlink] = tracked(api_server, page.url)
-    assert (backlink["target"], backlink["last_result"]) == ("my-other-site.example", "missing")
+    assert (backlink["target"], backlink["last_result"]) == (
+        "my-other-site.example",
+        "live-followed",
+    )
+    assert backlink["last_risks"] == ["script_only"]
     popup.screenshot(path=artifacts / "track-backlink-checked.png")
 
 

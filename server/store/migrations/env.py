@@ -6,7 +6,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
-from server.store import job_models  # noqa: F401  (its tables join Base.metadata)
+from server.store import job_models, monitor_models  # noqa: F401  (their tables join Base.metadata)
 from server.store.models import Base
 
 config = context.config
