@@ -143,7 +143,7 @@ def test_a_csv_uploaded_on_the_prospects_page_is_imported(client: FlaskClient) -
     assert "example.com" in shown and "blog.org" in shown
 
 
-def test_a_prospect_page_shows_the_broken_outbound_links_found_on_it(
+def test_a_prospect_page_shows_the_broken_outbound_links_found_on_it_in_the_dashboard_and_api(
     local: Flask, client: FlaskClient, web: SimulatedWeb
 ) -> None:
     host = web.hosts[0]
@@ -155,3 +155,11 @@ def test_a_prospect_page_shows_the_broken_outbound_links_found_on_it(
     run_until_done(local, job.get_json()["id"])
     shown = page(client, f"/prospects/{prospect_id}")
     assert "2 broken outbound links: broken-link opportunity" in shown
+    (saved_page,) = client.get(f"/api/v1/prospects/{prospect_id}").get_json()["pages"]
+    assert saved_page["broken_outbound"] == {
+        "job_id": job.get_json()["id"],
+        "checked": 3,
+        "broken": 2,
+        "checked_at": saved_page["broken_outbound"]["checked_at"],
+    }
+    assert saved_page["broken_outbound"]["checked_at"].endswith("Z")

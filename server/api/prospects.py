@@ -20,6 +20,7 @@ from server.api.payload import (
 from server.errors import ApiError
 from server.store import prospect_csv
 from server.store.db import get_session
+from server.store.jobs import BrokenOutbound, broken_outbound
 from server.store.models import Prospect, ProspectPage
 from server.store.prospects import (
     InvalidProspect,
@@ -44,7 +45,18 @@ def _time(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
-def page_json(page: ProspectPage) -> dict[str, Any]:
+def _broken_json(found: BrokenOutbound | None) -> dict[str, Any] | None:
+    if found is None:
+        return None
+    return {
+        "job_id": found.job_id,
+        "checked": found.checked,
+        "broken": found.broken,
+        "checked_at": _time(found.finished_at),
+    }
+
+
+def page_json(page: ProspectPage, broken: BrokenOutbound | None = None) -> dict[str, Any]:
     return {
         "id": page.id,
         "url": page.url,
@@ -67,6 +79,9 @@ def page_json(page: ProspectPage) -> dict[str, Any]:
         "my_sites": page.my_sites,
         "competitors": page.competitors,
         "risks": list(page.risks or []),
+        # The page's outbound links as the latest finished link check found them: broken
+        # ones are a broken-link-building opportunity.
+        "broken_outbound": _broken_json(broken),
     }
 
 
@@ -94,7 +109,8 @@ def prospect_json(prospect: Prospect, *, pages: bool = True) -> dict[str, Any]:
         "page_count": len(prospect.pages),
     }
     if pages:
-        body["pages"] = [page_json(p) for p in prospect.pages]
+        broken = broken_outbound(get_session(), [p.url for p in prospect.pages])
+        body["pages"] = [page_json(p, broken.get(p.url)) for p in prospect.pages]
     return body
 
 
