@@ -31,13 +31,19 @@ export function describeCheck(check, target) {
         text: `Checked just now: the link is there but not followed${reasons ? ` (${reasons})` : ""}${atRisk(check)}.`,
         kind: "info",
       };
-    case "missing":
-      return {
-        text:
-          `Checked just now: the page as the server fetches it has no link to ${target}. ` +
-          "A link added by a script, or shown only to signed-in visitors, is not in it.",
-        kind: "error",
-      };
+    case "missing": {
+      // The server renders the page in Chromium when the served HTML lacks the link, unless
+      // it cannot (render_note says why): then a link a script adds is not seen.
+      const seen = check.rendered
+        ? "the page, as the server fetches it and rendered in Chromium,"
+        : "the page as the server fetches it";
+      const unseen = check.rendered
+        ? "A link shown only to signed-in visitors is not in it."
+        : `A link added by a script, or shown only to signed-in visitors, is not in it${
+            check.render_note ? `; ${check.render_note}` : ""
+          }.`;
+      return { text: `Checked just now: ${seen} has no link to ${target}. ${unseen}`, kind: "error" };
+    }
     case "error": {
       const status = check.http_status ? ` (HTTP ${check.http_status})` : "";
       const why = check.error?.message ? `: ${check.error.message}` : "";

@@ -41,6 +41,20 @@ test("each check result reads as a plain sentence", () => {
   );
   assert.equal(missing.kind, "error");
   assert.equal(
+    describeCheck({ result: "missing", reasons: [], rendered: true }, "a.example").text,
+    "Checked just now: the page, as the server fetches it and rendered in Chromium, has no link to a.example. " +
+      "A link shown only to signed-in visitors is not in it.",
+  );
+  assert.equal(
+    describeCheck(
+      { result: "missing", reasons: [], rendered: false, render_note: "not rendered: no Chromium is installed" },
+      "a.example",
+    ).text,
+    "Checked just now: the page as the server fetches it has no link to a.example. " +
+      "A link added by a script, or shown only to signed-in visitors, is not in it; " +
+      "not rendered: no Chromium is installed.",
+  );
+  assert.equal(
     describeCheck(
       { result: "error", http_status: 403, error: { code: "http_status", message: "the server answered 403" } },
       "a.example",
