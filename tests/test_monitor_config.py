@@ -68,3 +68,14 @@ def test_a_monitoring_setting_that_cannot_work_stops_the_server(
     with pytest.raises(ConfigError) as caught:
         create_app({"TESTING": True, **settings})
     assert words in str(caught.value)
+
+
+def test_a_web_process_closes_chromium_sooner_than_a_worker(clean_env: pytest.MonkeyPatch) -> None:
+    from server.render import RenderSettings
+
+    app = create_app()
+    # A web process renders only for "Check now": its browser goes soon after.
+    assert RenderSettings.from_config(app.config).idle_close == 10.0
+    # run_worker sets this before its consumer starts: scheduled checks keep it warm.
+    app.config["RENDER_IDLE_CLOSE"] = 120.0
+    assert RenderSettings.from_config(app.config).idle_close == 120.0

@@ -50,6 +50,9 @@ def run_worker(app: Flask, threads: int | None = None) -> None:
     settings = job_settings(app)
     threads = threads or settings.worker_threads
     get_store(app)  # the schema is upgraded before any task runs
+    # The worker renders most pages (scheduled checks): it keeps Chromium for two minutes
+    # between them, where a web process closes it after ten seconds.
+    app.config["RENDER_IDLE_CLOSE"] = 120.0
     queue = get_queue(app)
     STOPPING.clear()
     # Jobs whose worker died resume once their leases have run out.

@@ -56,8 +56,10 @@ class RenderSettings:
     max_bytes: int = 20 * 1024 * 1024  # bytes one page may download, all requests together
     recycle_after: int = 200  # pages before the browser is restarted (bounds its memory)
     # Seconds without a page before the browser is closed: a web process that rendered one
-    # "Check now" does not keep Chromium's memory, nor does an idle worker.
-    idle_close: float = 120.0
+    # "Check now" soon gives Chromium's memory back (every web process could otherwise hold
+    # a browser of ~500 MB), and so does an idle worker, which renders most and keeps it
+    # longer (RENDER_IDLE_CLOSE, set by the worker).
+    idle_close: float = 10.0
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> RenderSettings:
@@ -68,6 +70,7 @@ class RenderSettings:
             pages=int(config.get("RENDER_PAGES", 2)),
             timeout=float(config.get("RENDER_TIMEOUT", 20)),
             allow_private=private_fetch_allowed(config),
+            idle_close=float(config.get("RENDER_IDLE_CLOSE", 10.0)),
         )
 
 
