@@ -16,6 +16,7 @@ from playwright.sync_api import Playwright, sync_playwright
 from sqlalchemy import create_engine, text
 
 from server import config, create_app
+from server.robotstxt import cache as robots_cache
 
 # Tests send traffic to loopback only. Test payloads name made-up sites (blog.test,
 # mysite.com...) whose robots.txt the server would look up in DNS: off by default, in this
@@ -25,6 +26,15 @@ config.DEFAULTS["ROBOTS_TXT"] = False
 os.environ["LINKINSPECTOR_ROBOTS_TXT"] = "false"
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+
+@pytest.fixture(autouse=True)
+def fresh_robots_txt_cache() -> None:
+    """Each test starts with an empty robots.txt cache. The server keeps one per process,
+    keyed by origin, and a loopback test server often gets a port an earlier test's server
+    had: its cached robots.txt (say, a 404) would answer for the new one."""
+    robots_cache._shared = None
+
 
 # Set (e.g. by scripts/test after scripts/start-postgres) to run every store test on
 # PostgreSQL as well as SQLite. Each test gets a database of its own, dropped afterwards.
