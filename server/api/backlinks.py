@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
+from server.api.paging import page_args, paged
 from server.api.payload import read_json_object, require_page_url
 from server.errors import ApiError
 from server.monitor import accept_placement, check_now, schedule_new
@@ -98,17 +99,6 @@ def _load(session: Session, backlink_id: int, *, history: bool = False) -> Backl
     return backlink
 
 
-def _positive(name: str, default: int, maximum: int) -> int:
-    value = request.args.get(name) or ""
-    if not value:
-        return default
-    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= maximum:
-        raise ApiError(
-            400, f"invalid_{name}", f"'{name}' must be a whole number from 1 to {maximum}."
-        )
-    return int(value)
-
-
 def _invalid(exc: InvalidBacklink) -> ApiError:
     return ApiError(400, f"invalid_{exc.field}", exc.message)
 
@@ -139,8 +129,7 @@ def create() -> ResponseReturnValue:
 
 @bp.get("/backlinks")
 def index() -> ResponseReturnValue:
-    page = _positive("page", 1, 1_000_000)
-    per_page = _positive("per_page", 50, 200)
+    page, per_page = page_args()
     try:
         items, total = list_backlinks(
             get_session(),
@@ -151,14 +140,7 @@ def index() -> ResponseReturnValue:
         )
     except InvalidBacklink as exc:
         raise _invalid(exc) from None
-    return jsonify(
-        {
-            "items": [backlink_json(b) for b in items],
-            "total": total,
-            "page": page,
-            "per_page": per_page,
-        }
-    )
+    return paged((backlink_json(b) for b in items), total, page, per_page)
 
 
 @bp.get("/backlinks/<int:backlink_id>")

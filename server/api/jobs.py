@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
 from server.analysis.sites import InvalidSite, parse_sites
+from server.api.paging import page_args, paged, query_number
 from server.api.payload import read_json_object, require_page_url, string_list
 from server.errors import ApiError
 from server.jobs import start_job
@@ -149,17 +150,6 @@ def create_prospect_bulk() -> ResponseReturnValue:
     return _created(get_session(), job)
 
 
-def _number(name: str, default: int | None, minimum: int, maximum: int) -> int | None:
-    value = request.args.get(name) or ""
-    if not value:
-        return default
-    if not value.isascii() or not value.isdigit() or not minimum <= int(value) <= maximum:
-        raise ApiError(
-            400, f"invalid_{name}", f"'{name}' must be a whole number from {minimum} to {maximum}."
-        )
-    return int(value)
-
-
 def _load(session: Session, job_id: int) -> Job:
     job = get_job(session, job_id)
     if job is None:
@@ -177,18 +167,10 @@ def index() -> ResponseReturnValue:
     kind = request.args.get("kind") or None
     if kind is not None and kind not in KINDS:
         raise ApiError(400, "invalid_kind", f"'kind' must be one of: {', '.join(KINDS)}.")
-    page = _number("page", 1, 1, 1_000_000) or 1
-    per_page = _number("per_page", 50, 1, 200) or 50
+    page, per_page = page_args()
     session = get_session()
     jobs, total = list_jobs(session, status=status, kind=kind, page=page, per_page=per_page)
-    return jsonify(
-        {
-            "items": [job_json(session, j, results=False) for j in jobs],
-            "total": total,
-            "page": page,
-            "per_page": per_page,
-        }
-    )
+    return paged((job_json(session, j, results=False) for j in jobs), total, page, per_page)
 
 
 @bp.get("/jobs/<int:job_id>")
@@ -206,8 +188,8 @@ def show(job_id: int) -> ResponseReturnValue:
             session,
             job,
             results=flag == "true",
-            offset=_number("offset", 0, 0, 1_000_000) or 0,
-            limit=_number("limit", None, 1, 10_000),
+            offset=query_number("offset", 0, 1_000_000, minimum=0),
+            limit=query_number("limit", None, 10_000),
             outcome=outcome,
         )
     )

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from server.alerts.message import alert_json
+from server.api.paging import page_args, paged, query_number
 from server.errors import ApiError
 from server.store.alerts import (
     DELIVERY_FILTERS,
@@ -63,56 +64,34 @@ def evidence_json(evidence: BacklinkEvidence) -> dict[str, Any]:
     }
 
 
-def _number(name: str, default: int, maximum: int) -> int:
-    value = request.args.get(name) or ""
-    if not value:
-        return default
-    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= maximum:
-        raise ApiError(
-            400, f"invalid_{name}", f"'{name}' must be a whole number from 1 to {maximum}."
-        )
-    return int(value)
-
-
 @bp.get("/alerts")
 def alerts() -> ResponseReturnValue:
-    page = _number("page", 1, 1_000_000)
-    per_page = _number("per_page", 50, 200)
-    backlink_id = _number("backlink_id", 0, 2**31) or None
+    page, per_page = page_args()
+    backlink_id = query_number("backlink_id", None, 2**31)
     session = get_session()
     items, total = list_alerts(session, backlink_id=backlink_id, page=page, per_page=per_page)
     sent = deliveries_of(session, [a.id for a in items])
-    return jsonify(
-        {
-            "items": [
-                {**alert_json(a), "deliveries": [delivery_json(d) for d in sent.get(a.id, [])]}
-                for a in items
-            ],
-            "total": total,
-            "page": page,
-            "per_page": per_page,
-        }
+    return paged(
+        (
+            {**alert_json(a), "deliveries": [delivery_json(d) for d in sent.get(a.id, [])]}
+            for a in items
+        ),
+        total,
+        page,
+        per_page,
     )
 
 
 @bp.get("/alert-deliveries")
 def deliveries() -> ResponseReturnValue:
-    page = _number("page", 1, 1_000_000)
-    per_page = _number("per_page", 50, 200)
+    page, per_page = page_args()
     state = request.args.get("state") or None
     if state is not None and state not in DELIVERY_FILTERS:
         raise ApiError(
             400, "invalid_state", f"'state' must be one of: {', '.join(DELIVERY_FILTERS)}."
         )
     items, total = list_deliveries(get_session(), state=state, page=page, per_page=per_page)
-    return jsonify(
-        {
-            "items": [delivery_json(d) for d in items],
-            "total": total,
-            "page": page,
-            "per_page": per_page,
-        }
-    )
+    return paged((delivery_json(d) for d in items), total, page, per_page)
 
 
 @bp.post("/alert-deliveries/<int:delivery_id>/retry")

@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
 from server.analysis.urls import without_fragment
+from server.api.paging import paged
 from server.api.payload import (
     analyze_page_request,
     read_json_object,
@@ -161,13 +162,11 @@ def index() -> ResponseReturnValue:
     except InvalidProspect as exc:
         raise _invalid(exc) from None
     found = list_prospects(get_session(), query)
-    return jsonify(
-        {
-            "items": [prospect_json(p, pages=False) for p in found.items],
-            "total": found.total,
-            "page": found.page,
-            "per_page": found.per_page,
-        }
+    return paged(
+        (prospect_json(p, pages=False) for p in found.items),
+        found.total,
+        found.page,
+        found.per_page,
     )
 
 
