@@ -544,6 +544,14 @@ def test_backlink_filters_reject_unknown_states(client: FlaskClient) -> None:
     assert "No backlink tracked yet" in page(client, "/backlinks?result=unchecked")
 
 
+def test_every_list_answers_a_bad_page_number_with_a_400(client: FlaskClient) -> None:
+    # "²" is a digit to str.isdigit but not to int(): it must not reach int().
+    for path in ("/backlinks", "/alerts", "/jobs"):
+        for value in ("x", "0", "²", "1000001"):
+            assert client.get(f"{path}?page={value}").status_code == 400, (path, value)
+        assert client.get(f"{path}?page=1").status_code == 200, path
+
+
 # --- login -----------------------------------------------------------------------------
 
 

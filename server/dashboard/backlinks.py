@@ -13,6 +13,7 @@ from server.api.payload import require_page_url
 from server.dashboard import bp
 from server.dashboard.display import RESULT_LABELS
 from server.dashboard.login import local_path
+from server.dashboard.paging import page_number
 from server.errors import ApiError
 from server.monitor import accept_placement, check_now, monitor_settings, schedule_new
 from server.store import overview
@@ -44,13 +45,6 @@ def _load(session: Session, backlink_id: int, *, history: bool = False) -> Backl
     return backlink
 
 
-def _page_number() -> int:
-    value = request.args.get("page") or "1"
-    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= 1_000_000:
-        abort(400, "'page' must be a whole number from 1 to 1000000.")
-    return int(value)
-
-
 @bp.get("/backlinks")
 def backlinks() -> ResponseReturnValue:
     result = request.args.get("result") or None
@@ -59,7 +53,7 @@ def backlinks() -> ResponseReturnValue:
     show = request.args.get("show") or None
     if show is not None and show not in BACKLINK_FILTERS:
         abort(400, f"'show' must be one of: {', '.join(BACKLINK_FILTERS)}.")
-    page = _page_number()
+    page = page_number()
     session = get_session()
     items, total = list_backlinks(session, result=result, show=show, page=page, per_page=PER_PAGE)
     ids = [b.id for b in items]

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from server.analysis.sites import InvalidSite, parse_sites
 from server.dashboard import bp
+from server.dashboard.paging import page_number
 from server.dashboard.prospects import tags_from_text
 from server.jobs import start_job
 from server.jobs.backlink_checks import KIND as BACKLINK_CHECK
@@ -56,13 +57,6 @@ RESULT_COLUMNS = {
 }
 
 
-def _number(name: str, default: int) -> int:
-    value = request.args.get(name) or str(default)
-    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= 1_000_000:
-        abort(400, f"'{name}' must be a whole number from 1 to 1000000.")
-    return int(value)
-
-
 def _load(db: Session, job_id: int) -> Job:
     job = get_job(db, job_id)
     if job is None:
@@ -80,7 +74,7 @@ def _lines(text: str) -> list[str]:
 
 @bp.get("/jobs")
 def jobs() -> ResponseReturnValue:
-    page = _number("page", 1)
+    page = page_number()
     db = get_session()
     # Backlink checks (the monitor's schedule starts one nearly every minute) are listed only
     # when asked for: their results are on each backlink's timeline.
@@ -127,7 +121,7 @@ def job(job_id: int) -> ResponseReturnValue:
     outcome = request.args.get("result") or None
     if outcome is not None and outcome not in counts:
         outcome = None
-    page = _number("page", 1)
+    page = page_number()
     items, matching = _show_results(found, outcome, page)
     return render_template(
         "dashboard/job.html",

@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from server.api.monitoring import evidence_download
 from server.dashboard import bp
+from server.dashboard.paging import page_number
 from server.monitor import notify_alerts, schedule_new
 from server.store import backlink_csv
 from server.store.alerts import (
@@ -33,10 +34,7 @@ def alerts() -> ResponseReturnValue:
     state = request.args.get("state") or None
     if state is not None and state not in DELIVERY_FILTERS:
         abort(400, f"'state' must be one of: {', '.join(DELIVERY_FILTERS)}.")
-    value = request.args.get("page") or "1"
-    if not value.isdigit() or not 1 <= int(value) <= 1_000_000:
-        abort(400, "'page' must be a whole number from 1 to 1000000.")
-    page = int(value)
+    page = page_number()
     session = get_session()
     items, total = list_deliveries(session, state=state, page=page, per_page=PER_PAGE)
     alert_ids = sorted({i for d in items for i in (d.alert_ids or [])})
