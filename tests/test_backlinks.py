@@ -73,6 +73,18 @@ def test_tracking_rejects_bad_source_or_target(client: FlaskClient) -> None:
     assert client.get("/api/v1/backlinks").get_json()["total"] == 0
 
 
+def test_a_csv_row_whose_interval_is_not_ascii_digits_is_a_row_error_not_a_500(
+    client: FlaskClient,
+) -> None:
+    # "²" is a digit to str.isdigit but not to int().
+    csv = "source_url,target,interval_hours\nhttps://a.example/p,mysite.com,²\n"
+    response = client.post("/api/v1/backlinks/import", data=csv, content_type="text/csv")
+    assert response.status_code == 200
+    report = response.get_json()
+    assert report["created"] == []
+    assert [(e["row"], e["field"]) for e in report["errors"]] == [(2, "interval_hours")]
+
+
 def test_unknown_backlink_is_a_json_404(client: FlaskClient) -> None:
     assert client.get("/api/v1/backlinks/5").status_code == 404
     assert client.delete("/api/v1/backlinks/5").status_code == 404

@@ -195,6 +195,7 @@ def test_retry_after_reads_seconds_and_http_dates() -> None:
     later = format_datetime(now + timedelta(seconds=30), usegmt=True)
     assert retry_after_seconds(later, now) == 30
     assert retry_after_seconds("soon", now) is None
+    assert retry_after_seconds("²", now) is None  # a digit to isdigit, not to int()
     assert retry_after_seconds(None, now) is None
 
 

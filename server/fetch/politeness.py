@@ -79,7 +79,7 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     if value is None:
         return None
     text = value.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # "²" is a digit to isdigit, not to int()
         return float(int(text))
     try:
         when = parsedate_to_datetime(text)

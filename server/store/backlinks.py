@@ -113,7 +113,8 @@ def check_terms(
         raise InvalidBacklink(
             "agreed_rel", f"'agreed_rel' must be one of: {', '.join(AGREED_RELS)}."
         )
-    if isinstance(interval, str) and interval.strip().isdigit():
+    # ASCII digits only: "²" is a digit to str.isdigit, not to int().
+    if isinstance(interval, str) and interval.strip().isascii() and interval.strip().isdigit():
         interval = int(interval.strip())
     if interval in (None, ""):
         interval = None
