@@ -5,10 +5,13 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from collections.abc import Iterable, MutableMapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from limits import parse_many
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 DEFAULTS: dict[str, Any] = {
     # Bearer token every API route but health requires; None = no token (loopback use only).
@@ -456,3 +459,18 @@ def normalise_monitor(config: MutableMapping[str, Any]) -> None:
     if unknown:
         raise ConfigError(f"ALERT_KINDS takes {', '.join(ALERT_KINDS)}; not {', '.join(unknown)}.")
     config["ALERT_KINDS"] = kinds
+
+
+_Settings = TypeVar("_Settings")
+
+
+def app_settings(
+    app: Flask, name: str, make: Callable[[Mapping[str, Any]], _Settings]
+) -> _Settings:
+    """A capability's typed settings, made from the app's config on first use and kept with
+    the app (`app.extensions["linkinspector.<name>"]`)."""
+    key = f"linkinspector.{name}"
+    if key not in app.extensions:
+        app.extensions[key] = make(app.config)
+    settings: _Settings = app.extensions[key]
+    return settings

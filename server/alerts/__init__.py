@@ -12,6 +12,7 @@ from flask import Flask
 from server.alerts.message import text_message, webhook_payload
 from server.alerts.send import notify_apprise, post_webhook
 from server.alerts.settings import AlertSettings
+from server.config import app_settings
 from server.store.alerts import (
     alerts_by_id,
     claim_deliveries,
@@ -30,12 +31,7 @@ __all__ = ["AlertSettings", "alert_settings", "deliver_due", "make_digest"]
 
 
 def alert_settings(app: Flask) -> AlertSettings:
-    settings: AlertSettings | None = app.extensions.get("linkinspector.alert_settings")
-    if settings is None:
-        settings = app.extensions["linkinspector.alert_settings"] = AlertSettings.from_config(
-            app.config
-        )
-    return settings
+    return app_settings(app, "alert_settings", AlertSettings.from_config)
 
 
 def _send(settings: AlertSettings, delivery: AlertDelivery, alerts: list[Alert]) -> str | None:

@@ -20,6 +20,7 @@ from typing import Any
 
 from flask import Flask
 
+from server.config import app_settings
 from server.fetch.politeness import Slot, shared_dispatcher
 from server.jobs.kind import Kind
 from server.jobs.kinds import KINDS
@@ -61,12 +62,7 @@ class LapEnd:
 
 
 def job_settings(app: Flask) -> JobSettings:
-    settings: JobSettings | None = app.extensions.get("linkinspector.job_settings")
-    if settings is None:
-        settings = app.extensions["linkinspector.job_settings"] = JobSettings.from_config(
-            app.config
-        )
-    return settings
+    return app_settings(app, "job_settings", JobSettings.from_config)
 
 
 def run_lap(app: Flask, job_id: int) -> LapEnd:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from server.config import app_settings
 from server.monitor.check import check_backlink, classify
 from server.monitor.record import AlertRoute, apply_check
 from server.monitor.settings import MonitorSettings, private_fetch_allowed
@@ -36,12 +37,7 @@ __all__ = [
 
 
 def monitor_settings(app: Flask) -> MonitorSettings:
-    settings: MonitorSettings | None = app.extensions.get("linkinspector.monitor_settings")
-    if settings is None:
-        settings = app.extensions["linkinspector.monitor_settings"] = MonitorSettings.from_config(
-            app.config
-        )
-    return settings
+    return app_settings(app, "monitor_settings", MonitorSettings.from_config)
 
 
 def alert_route(app: Flask) -> AlertRoute:
