@@ -44,7 +44,7 @@ def _failed(item: ClaimedItem, code: str, message: str, status: int | None = Non
 
 def analyse_fetched(page: FetchedPage, context: Context) -> Analysis:
     """The engine on a fetched page, with the job's sites and competitors and Googlebot's
-    robots.txt verdict on the page, as a backlink check reads a page (server/monitor.py)."""
+    robots.txt verdict on the page, as a backlink check reads a page (server/monitor/check.py)."""
     allow_private = context.settings.check.allow_private
     found = verdicts([page.url], allow_private=allow_private) if context.robots_txt else {}
     return analyze(
